@@ -1,0 +1,1 @@
+console.log("vigil", process.argv.slice(2).join(" "));
