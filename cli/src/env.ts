@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+const urlWithScheme = (schemes: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return schemes.includes(url.protocol.replace(/:$/, "")) && url.hostname !== "";
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL with scheme ${schemes.join(" or ")} and a host, e.g. ${example}` },
+    );
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Every environment variable Vigil reads; `.env.example` documents each one (checked by a test). */
+export const envSchema = z.object({
+  VIGIL_DATA_DIR: z.string().min(1).default("./.vigil"),
+  DATABASE_URL: urlWithScheme(["postgres", "postgresql"], "postgresql://vigil:vigil@127.0.0.1:5432/vigil").optional(),
+  NATS_URL: z
+    .string()
+    .trim()
+    .refine((value) => value.split(",").every((one) => urlWithScheme(["nats", "tls"], "nats://127.0.0.1:4222").safeParse(one.trim()).success), {
+      message: "must be one or more comma-separated nats:// or tls:// URLs, e.g. nats://127.0.0.1:4222",
+    })
+    .optional(),
+  NEO4J_URI: urlWithScheme(["bolt", "bolt+s", "neo4j", "neo4j+s"], "bolt://127.0.0.1:7687").optional(),
+  NEO4J_USER: z.string().min(1).default("neo4j"),
+  NEO4J_PASSWORD: z.string().min(1).optional(),
+  VIGIL_HOST: z.string().min(1).default("127.0.0.1"),
+  VIGIL_API_PORT: port.default(4000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type VigilEnv = Readonly<z.infer<typeof envSchema>>;
+
+/** Raised when the environment is invalid; `problems` holds one line per bad variable. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/**
+ * Parses the environment once for a deployable. Empty strings count as unset, so a blank line in an
+ * env file falls back to the embedded adapters instead of failing URL parsing.
+ */
+export function parseEnv(source: Record<string, string | undefined>): VigilEnv {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ""));
+  const result = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join(".") || "env"}: ${issue.message}`);
+  } else if (result.data.NEO4J_URI && !result.data.NEO4J_PASSWORD) {
+    problems.push("NEO4J_PASSWORD: required when NEO4J_URI is set");
+  }
+  if (problems.length > 0 || !result.success) throw new EnvError(problems);
+  return Object.freeze(result.data);
+}

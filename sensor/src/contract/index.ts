@@ -1,0 +1,15 @@
+/** The wire contract between sensors, the processor and the API: event schema and subject names. */
+export { EVENT_SCHEMA_VERSION, tokenId, type Principal, type Endpoint, type Origin } from "./common.ts";
+export {
+  vigilEvent,
+  parseEvent,
+  eventId,
+  finalizeEvent,
+  InvalidEventError,
+  EVENT_KINDS,
+  type VigilEvent,
+  type EventKind,
+  type EventOf,
+  type EventDraft,
+} from "./event.ts";
+export { EVENTS_ROOT, ALERTS_ROOT, eventSubject, tenantEventsFilter, alertSubject, tenantOfSubject } from "./subjects.ts";
