@@ -10,7 +10,6 @@ export interface EventBusFactory {
   /** Remove what `create` left on a shared server (runs before `close`). */
   dispose?(bus: EventBus): Promise<void>;
   /** Connect to an address where nothing listens; adapters without a server omit it. */
-  connectUnreachable?(): Promise<unknown>;
 }
 
 export const ACK_WAIT = 400;

@@ -181,12 +181,5 @@ export function eventBusContract(name: string, factory: EventBusFactory): void {
       await expect(start({ durable: "a.b", handler })).rejects.toMatchObject({ code: "BUS_INVALID_OPTIONS" });
       await expect(start({ maxDeliver: 0, handler })).rejects.toMatchObject({ code: "BUS_INVALID_OPTIONS" });
     });
-
-    it.skipIf(!factory.connectUnreachable)("fails fast with BUS_UNREACHABLE naming host:port when the server is down", async () => {
-      const t0 = performance.now();
-      const err = await factory.connectUnreachable!().catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: "BUS_UNREACHABLE", message: expect.stringMatching(/^NATS at [\w.-]+:\d+ is unreachable/) });
-      expect(performance.now() - t0).toBeLessThan(4000);
-    });
   });
 }

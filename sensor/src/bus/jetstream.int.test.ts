@@ -9,10 +9,16 @@ import { connectJetStreamBus, type JetStreamEventBus } from "./jetstream.ts";
 eventBusContract("jetstream", {
   create: () => connectJetStreamBus({ servers: testServices.natsUrl, namespace: uniqueTenantId("ns") }),
   dispose: (bus) => (bus as JetStreamEventBus).dropStreams(),
-  connectUnreachable: () => connectJetStreamBus({ servers: "nats://127.0.0.1:1", connectTimeoutMs: 1000 }),
 });
 
 describe("jetstream bus specifics", () => {
+  it("fails fast with BUS_UNREACHABLE naming host:port when the server is down", async () => {
+    const t0 = performance.now();
+    const err = await connectJetStreamBus({ servers: "nats://127.0.0.1:1", connectTimeoutMs: 1000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "BUS_UNREACHABLE", message: expect.stringMatching(/^NATS at 127\.0\.0\.1:1 is unreachable/) });
+    expect(performance.now() - t0).toBeLessThan(4000);
+  });
+
   it("creates both streams on file storage and updates them idempotently at connect", async () => {
     const namespace = uniqueTenantId("ns");
     const a = await connectJetStreamBus({ servers: testServices.natsUrl, namespace, events: { duplicateWindowMs: 60_000 } });
