@@ -1,0 +1,10 @@
+// Delete a tenant's sessions last seen before the cutoff: a logon seen long ago no longer means the
+// user's credentials are in that computer's memory. Seeks the (tenantId, lastSeen) relationship index
+// from schema/expiry-index (hinted: on small graphs the planner otherwise scans every tenant's nodes);
+// the endpoint checks are defence in depth. One transaction; callers expire often.
+// params: $tenantId, $olderThan (epoch ms)
+MATCH (c)-[r:HAS_SESSION]->(u)
+USING INDEX r:HAS_SESSION(tenantId, lastSeen)
+WHERE r.tenantId = $tenantId AND r.lastSeen < $olderThan AND c.tenantId = $tenantId AND u.tenantId = $tenantId
+DELETE r
+RETURN count(*) AS removed

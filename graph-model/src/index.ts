@@ -1,0 +1,39 @@
+/** @vigil/graph-model: the identity graph port, its schema, and the Neo4j and embedded adapters. */
+
+/** Node and edge kinds, the node/edge shapes, and the path-length bound (the one schema source). */
+export {
+  NODE_KINDS,
+  EDGE_KINDS,
+  EDGE_SCHEMA,
+  BASE_LABEL,
+  MAX_PATH_HOPS,
+  isNodeKind,
+  isEdgeKind,
+  type NodeKind,
+  type EdgeKind,
+  type EdgeKindSpec,
+  type PropertyValue,
+  type NodeInput,
+  type GraphNode,
+  type EdgeInput,
+  type GraphEdge,
+} from "./schema.ts";
+/** The IdentityGraph port and its option/result types. */
+export type {
+  IdentityGraph,
+  Direction,
+  NeighbourOptions,
+  Neighbour,
+  PathOptions,
+  GraphPath,
+  UpsertEdgesResult,
+  GraphCounts,
+  GraphHealth,
+} from "./port.ts";
+/** Coded errors (GRAPH_UNREACHABLE, GRAPH_KIND_CONFLICT, …). */
+export { GraphError, isGraphError, type GraphErrorCode } from "./errors.ts";
+/** The Neo4j adapter factory and its options. */
+export { createNeo4jGraph } from "./neo4j/adapter.ts";
+export type { Neo4jGraphOptions } from "./neo4j/connection.ts";
+/** The embedded graphology adapter factory (with snapshot/load) and its options. */
+export { createMemoryGraph, type MemoryIdentityGraph, type MemoryGraphOptions } from "./memory/adapter.ts";

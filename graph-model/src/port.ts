@@ -1,0 +1,88 @@
+import type { EdgeInput, EdgeKind, GraphEdge, GraphNode, NodeInput, NodeKind } from "./schema.ts";
+
+/** Which edges of a node `neighbours` follows, relative to that node. */
+export type Direction = "out" | "in" | "both";
+
+/** Options for `neighbours`. */
+export interface NeighbourOptions {
+  /** Only these edge kinds; omitted means all, `[]` means none. */
+  edgeKinds?: readonly EdgeKind[];
+  /** Default "both". */
+  direction?: Direction;
+  /** At most this many results (default 1000, max 10000); large groups have tens of thousands of members. */
+  limit?: number;
+}
+
+/** One adjacent node and the edge that links it (edge.from / edge.to tell the direction). */
+export interface Neighbour {
+  node: GraphNode;
+  edge: GraphEdge;
+}
+
+/** Options for `shortestPath`. */
+export interface PathOptions {
+  /** Edge kinds the path may use; omitted means all, `[]` means none. */
+  edgeKinds?: readonly EdgeKind[];
+  /** Longest path accepted, 1..MAX_PATH_HOPS. */
+  maxHops: number;
+}
+
+/** A directed path: nodes[i] --edges[i]--> nodes[i+1]. */
+export interface GraphPath {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** Result of `upsertEdges`. */
+export interface UpsertEdgesResult {
+  /** Distinct edges written (created or refreshed). */
+  written: number;
+  /** Edges not written because an endpoint does not exist or has a kind the edge kind does not allow. */
+  skipped: EdgeInput[];
+}
+
+/** Per-kind totals for one tenant; every kind is present, zero when absent. */
+export interface GraphCounts {
+  nodes: Record<NodeKind, number>;
+  edges: Record<EdgeKind, number>;
+}
+
+/** Liveness of the backing store, for readiness probes; never throws. */
+export interface GraphHealth {
+  ok: boolean;
+  adapter: "neo4j" | "memory";
+  /** host:port for Neo4j, snapshot file or "in-process" for memory. */
+  target: string;
+  latencyMs: number;
+  error?: string;
+}
+
+/**
+ * The identity graph port. Every data method takes the tenant first; an adapter never returns or
+ * touches another tenant's nodes, edges or paths, even when objectIds collide across tenants.
+ * Writes are batch-friendly (one round trip per call) and idempotent.
+ */
+export interface IdentityGraph {
+  /** Creates or updates nodes; returns how many distinct nodes were written. Throws GRAPH_KIND_CONFLICT if an objectId exists with another kind. */
+  upsertNodes(tenantId: string, nodes: readonly NodeInput[]): Promise<number>;
+  /** Creates or refreshes edges between existing nodes: same edge twice → one edge, firstSeen min'ed, lastSeen max'ed. */
+  upsertEdges(tenantId: string, edges: readonly EdgeInput[]): Promise<UpsertEdgesResult>;
+  /** One node by objectId, or null. */
+  getNode(tenantId: string, objectId: string): Promise<GraphNode | null>;
+  /** One node by objectId, or null when absent or of another kind. */
+  getNode(tenantId: string, kind: NodeKind | undefined, objectId: string): Promise<GraphNode | null>;
+  /** Adjacent nodes ordered by edge kind, then neighbour objectId. Unknown node → []. */
+  neighbours(tenantId: string, objectId: string, options?: NeighbourOptions): Promise<Neighbour[]>;
+  /** A shortest directed path of at most maxHops edges, or null (also when an endpoint is unknown). */
+  shortestPath(tenantId: string, fromObjectId: string, toObjectId: string, options: PathOptions): Promise<GraphPath | null>;
+  /** Deletes HAS_SESSION edges last seen strictly before `olderThan`; returns how many. */
+  removeExpiredSessions(tenantId: string, olderThan: Date): Promise<number>;
+  /** Node and edge totals per kind. */
+  counts(tenantId: string): Promise<GraphCounts>;
+  /** Creates constraints and indexes derived from schema.ts (idempotent; writes also do it once on first use). */
+  ensureSchema(): Promise<void>;
+  /** Store liveness. */
+  health(): Promise<GraphHealth>;
+  /** Releases connections; later calls throw GRAPH_CLOSED. */
+  close(): Promise<void>;
+}

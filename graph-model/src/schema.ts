@@ -1,0 +1,129 @@
+/**
+ * The one source of graph kinds. Neo4j labels, relationship types, uniqueness constraints, the cypher
+ * template whitelist and the embedded adapter's validation are all derived from the constants below;
+ * adding a kind here is the whole change (plus a cypher file only if it needs a new statement).
+ *
+ * Edge directions follow BloodHound so that every attack path is a walk along edge directions:
+ *
+ *   alice ─MEMBER_OF→ Helpdesk ─ADMIN_TO→ WS01 ─HAS_SESSION→ bob ─MEMBER_OF→ Domain Admins
+ *
+ * "WS01 HAS_SESSION bob" points from the computer to the user because control flows that way: whoever
+ * controls WS01 can take bob's credentials from its memory.
+ */
+
+/** Node kinds; each is also a Neo4j label. */
+export const NODE_KINDS = ["User", "Computer", "Group", "Domain"] as const;
+/** A node kind (User, Computer, Group, Domain). */
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/**
+ * Label every node carries besides its kind (BloodHound's "Base"): lookups by objectId alone (the
+ * stream processor often knows a SID but not its kind) use its (tenantId, objectId) index, and its
+ * uniqueness constraint makes an objectId unique per tenant across kinds.
+ */
+export const BASE_LABEL = "Entity";
+
+/** What an edge kind allows and means. */
+export interface EdgeKindSpec {
+  /** Kinds allowed at the tail; an edge whose tail has another kind is skipped, not written. */
+  readonly from: readonly NodeKind[];
+  /** Kinds allowed at the head. */
+  readonly to: readonly NodeKind[];
+  /** Whether the edge describes transient state that `removeExpiredSessions` ages out. */
+  readonly expires: boolean;
+  readonly doc: string;
+}
+
+/** Edge kinds; each is also a Neo4j relationship type. CONTAINS / TRUSTS come later. */
+export const EDGE_SCHEMA = {
+  MEMBER_OF: {
+    from: ["User", "Computer", "Group"],
+    to: ["Group"],
+    expires: false,
+    doc: "Principal → group it is a direct member of (transitive membership is a path of these).",
+  },
+  HAS_SESSION: {
+    from: ["Computer"],
+    to: ["User"],
+    expires: true,
+    doc: "Computer → user logged on to it: the user's credentials are exposed to whoever controls the computer.",
+  },
+  ADMIN_TO: {
+    from: ["User", "Group", "Computer"],
+    to: ["Computer"],
+    expires: false,
+    doc: "Principal → computer on which it has local administrator rights.",
+  },
+} as const satisfies Record<string, EdgeKindSpec>;
+
+/** An edge kind (MEMBER_OF, HAS_SESSION, ADMIN_TO). */
+export type EdgeKind = keyof typeof EDGE_SCHEMA;
+/** Every edge kind, in declaration order (also the default set a path may traverse). */
+export const EDGE_KINDS = Object.keys(EDGE_SCHEMA) as EdgeKind[];
+
+/** Longest path `shortestPath` searches; bounds the Neo4j variable-length pattern. */
+export const MAX_PATH_HOPS = 12;
+
+/** A value a free-form node property may hold: what Neo4j can store as a property. */
+export type PropertyValue = string | number | boolean | string[] | number[] | boolean[];
+
+/** A node as written: kind and objectId identify it; omitted fields keep their stored value. */
+export interface NodeInput {
+  kind: NodeKind;
+  /** SID or GUID; matched case-insensitively (stored upper-cased), unique per tenant across kinds. */
+  objectId: string;
+  name?: string;
+  ___domain?: string;
+  sensitive?: boolean;
+  honeytoken?: boolean;
+  enabled?: boolean;
+  /** Shallow-merged into the stored properties; a `null` value deletes that key. */
+  properties?: Record<string, PropertyValue | null>;
+}
+
+/** A node as stored. Defaults on first write: name/___domain "", sensitive/honeytoken false, enabled true. */
+export interface GraphNode {
+  tenantId: string;
+  kind: NodeKind;
+  objectId: string;
+  name: string;
+  ___domain: string;
+  sensitive: boolean;
+  honeytoken: boolean;
+  enabled: boolean;
+  properties: Record<string, PropertyValue>;
+}
+
+/** An edge observation. (tenant, kind, from, to) identifies the edge; repeats only widen its time span. */
+export interface EdgeInput {
+  kind: EdgeKind;
+  /** objectId of the tail node (e.g. the computer for HAS_SESSION). */
+  from: string;
+  /** objectId of the head node. */
+  to: string;
+  /** Where it was observed: "event:4624", "ldap", "sharphound", … */
+  source: string;
+  /** Defaults to lastSeen. */
+  firstSeen?: Date;
+  lastSeen: Date;
+}
+
+/** An edge as stored: firstSeen is the earliest observation, lastSeen the latest, source that of the latest. */
+export interface GraphEdge {
+  kind: EdgeKind;
+  from: string;
+  to: string;
+  source: string;
+  firstSeen: Date;
+  lastSeen: Date;
+}
+
+/** Whether `value` names a node kind. */
+export function isNodeKind(value: unknown): value is NodeKind {
+  return typeof value === "string" && (NODE_KINDS as readonly string[]).includes(value);
+}
+
+/** Whether `value` names an edge kind. */
+export function isEdgeKind(value: unknown): value is EdgeKind {
+  return typeof value === "string" && Object.hasOwn(EDGE_SCHEMA, value);
+}
