@@ -1,0 +1,51 @@
+import type { TenantTx } from "../../db.ts";
+import type { SensorKind } from "./sensor.types.ts";
+
+/** A sensor row without its key hash, which never leaves this storage. */
+export interface SensorRow {
+  id: string;
+  name: string;
+  kind: SensorKind;
+  keyPrefix: string;
+  createdAt: Date;
+  lastSeenAt: Date | null;
+  revokedAt: Date | null;
+  version: string | null;
+}
+
+const SENSOR_COLUMNS = {
+  id: true,
+  name: true,
+  kind: true,
+  keyPrefix: true,
+  createdAt: true,
+  lastSeenAt: true,
+  revokedAt: true,
+  version: true,
+} as const;
+
+/** Sensor queries for one tenant (tenantId named explicitly; RLS is the backstop). */
+export class SensorStorage {
+  constructor(
+    private readonly db: TenantTx,
+    private readonly tenantId: string,
+  ) {}
+
+  async list(): Promise<SensorRow[]> {
+    const rows = await this.db.sensor.findMany({ select: SENSOR_COLUMNS, where: { tenantId: this.tenantId }, orderBy: [{ name: "asc" }] });
+    return rows.map(asSensorRow);
+  }
+
+  async findByName(name: string): Promise<SensorRow | null> {
+    const row = await this.db.sensor.findFirst({ select: SENSOR_COLUMNS, where: { tenantId: this.tenantId, name } });
+    return row && asSensorRow(row);
+  }
+
+  async create(data: { name: string; kind: SensorKind; keyPrefix: string; keyHash: string }): Promise<SensorRow> {
+    const row = await this.db.sensor.create({ select: SENSOR_COLUMNS, data: { tenantId: this.tenantId, ...data } });
+    return asSensorRow(row);
+  }
+}
+
+// kind is a plain string column; only the API writes it, always from the SensorKind enum.
+const asSensorRow = (row: Omit<SensorRow, "kind"> & { kind: string }): SensorRow => ({ ...row, kind: row.kind as SensorKind });
