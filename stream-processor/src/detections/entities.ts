@@ -1,0 +1,81 @@
+import type { Principal, VigilEvent } from "@vigil/sensor/contract";
+import { isLoopback, normHost, normIp, normName, normSid } from "../engine/names.ts";
+import type { AlertEntity, EntityRole } from "../engine/detection.ts";
+
+/** An event's originating machine as an aggregation key and an alert entity. */
+export interface Source {
+  key: string;
+  entity: AlertEntity;
+}
+
+/**
+ * Where an event came from: its IP (preferred: it is what 4625/4771 and the wire give), else its host
+ * name (4776 gives only the workstation), else nothing. A loopback address means the recording host
+ * itself, e.g. a local service logging on.
+ */
+export function sourceOf(event: VigilEvent): Source | undefined {
+  const ip = normIp(event.src?.ip);
+  if (ip && !isLoopback(ip)) return { key: `host:${ip}`, entity: { role: "source", kind: "ip", id: ip } };
+  const workstation = event.kind === "ntlm" ? event.workstation : undefined;
+  const rawHost = event.src?.host ?? workstation ?? (ip ? (event.target?.host ?? event.dc) : undefined);
+  const host = normHost(rawHost);
+  if (!host) return undefined;
+  return { key: `host:${host}`, entity: { role: "source", kind: "computer", id: host, name: rawHost } };
+}
+
+/** The source entity behind a `host:` key made by sourceOf. */
+export function sourceFromKey(key: string): AlertEntity {
+  const id = key.slice(key.indexOf(":") + 1);
+  return { role: "source", kind: /^\d{1,3}(\.\d{1,3}){3}$/.test(id) || id.includes(":") ? "ip" : "computer", id };
+}
+
+/** True for a machine account (`NAME$`). */
+export function isMachineAccount(p: Principal | undefined): boolean {
+  return !!p?.name && p.name.trim().endsWith("$");
+}
+
+/**
+ * Aggregation key of an account. `name` first where sources disagree on SIDs (failed logons carry
+ * the NULL SID, 4776 none at all); `sid` first where SIDs are reliable (directory events).
+ */
+export function accountKey(p: Principal | undefined, prefer: "sid" | "name"): string | undefined {
+  const sid = normSid(p?.sid);
+  const name = normName(p?.name);
+  const v = prefer === "sid" ? (sid ?? name) : (name ?? sid);
+  return v ? `account:${v}` : undefined;
+}
+
+/** `DOMAIN\name`, the name, the CN of the DN, the SID or "an unknown account", for descriptions. */
+export function label(p: Principal | undefined): string {
+  if (p?.name) return p.___domain && !p.name.includes("\\") && !p.name.includes("@") ? `${p.___domain}\\${p.name}` : p.name;
+  // DCs log group members by DN only (4728 MemberName): its CN is the readable part.
+  const cn = p?.dn ? /^CN=((?:\\,|[^,])+)/i.exec(p.dn)?.[1]?.replace(/\\,/g, ",") : undefined;
+  return cn ?? p?.sid ?? p?.dn ?? "an unknown account";
+}
+
+/** An account as an alert entity (SID as id when there is a real one), or undefined when nameless. */
+export function accountEntity(role: EntityRole, p: Principal | undefined, kind?: AlertEntity["kind"]): AlertEntity | undefined {
+  const id = normSid(p?.sid) ?? p?.name ?? p?.dn;
+  if (!id) return undefined;
+  const entity: AlertEntity = { role, kind: kind ?? (isMachineAccount(p) ? "computer" : "user"), id };
+  if (p?.name || p?.dn) entity.name = label(p);
+  return entity;
+}
+
+/** A host (DC, target server) as an alert entity. */
+export function hostEntity(role: EntityRole, host: string | undefined): AlertEntity | undefined {
+  const h = normHost(host);
+  if (!h || !host) return undefined;
+  return { role, kind: /^[0-9a-f:.]+$/.test(h) && /[.:]/.test(h) ? "ip" : "computer", id: h, name: host };
+}
+
+/** Drops the undefined entries of an entity list. */
+export function present(...entities: (AlertEntity | undefined)[]): AlertEntity[] {
+  return entities.filter((e): e is AlertEntity => e !== undefined);
+}
+
+/** "a, b, c and 4 more", for descriptions. */
+export function listed(items: string[], max = 3): string {
+  if (items.length <= max) return items.join(", ");
+  return `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+}

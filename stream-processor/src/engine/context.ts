@@ -1,0 +1,247 @@
+import type { Endpoint, Principal, VigilEvent } from "@vigil/sensor/contract";
+import type { AlertEntity } from "./detection.ts";
+import { isIp, normHost, normIp, normName, normRef, normSid } from "./names.ts";
+import { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./sensitive-groups.ts";
+
+/**
+ * What detections know about a tenant's entities, as plain JSON. Immutable: the update functions
+ * below return a new context (or the same one when nothing changed), so a snapshot is the object.
+ * Refs are normalized strings: SIDs upper-case, names lower-case without domain, hosts as their
+ * first DNS label, IPs as written, IPv4 CIDRs allowed in exclusions.
+ */
+export interface EntityContext {
+  v: 1;
+  /** DC host names (first label, lower-case), learned from DC-only events and LDAP snapshots, or set. */
+  dcHosts: string[];
+  dcIps: string[];
+  /** SIDs of DC machine accounts. */
+  dcSids: string[];
+  /** Manually tagged sensitive entities (added to the default sensitive groups). */
+  sensitive: string[];
+  honeytokens: string[];
+  /** Per detection id (or `*` for all): refs whose alerts are suppressed. */
+  exclusions: Record<string, string[]>;
+}
+
+// Learned lists are capped so a misbehaving sensor cannot grow a context without bound.
+const MAX_LIST = 5_000;
+
+// Only domain controllers write these: KDC events, directory-service auditing, Netlogon errors. Other
+// kinds (4625, 4776, 4732…) are also logged by member servers, so their `dc` proves nothing.
+const DC_ONLY_KINDS = new Set<VigilEvent["kind"]>([
+  "kerberos.as",
+  "kerberos.tgs",
+  "kerberos.preauth-failure",
+  "replication",
+  "directory.access",
+  "directory.change",
+  "netlogon",
+]);
+
+// userAccountControl SERVER_TRUST_ACCOUNT; primary group 516 = Domain Controllers, 521 = RODCs.
+const UAC_SERVER_TRUST = 0x2000;
+const DC_PRIMARY_GROUPS = new Set(["516", "521"]);
+
+/** A context that knows nothing yet (defaults still apply). */
+export function emptyContext(): EntityContext {
+  return { v: 1, dcHosts: [], dcIps: [], dcSids: [], sensitive: [], honeytokens: [], exclusions: {} };
+}
+
+function withItem(list: string[], item: string | undefined): string[] {
+  if (!item || list.includes(item) || list.length >= MAX_LIST) return list;
+  return [...list, item].sort();
+}
+
+/** Records a domain controller by any of host, IP or machine-account SID. */
+export function addDc(ctx: EntityContext, dc: { host?: string; ip?: string; sid?: string }): EntityContext {
+  const host = dc.host ? normHost(dc.host) : undefined;
+  const hostIsIp = host !== undefined && isIp(host);
+  const dcHosts = withItem(ctx.dcHosts, hostIsIp ? undefined : host);
+  const dcIps = withItem(ctx.dcIps, normIp(dc.ip) ?? (hostIsIp ? host : undefined));
+  const dcSids = withItem(ctx.dcSids, normSid(dc.sid));
+  if (dcHosts === ctx.dcHosts && dcIps === ctx.dcIps && dcSids === ctx.dcSids) return ctx;
+  return { ...ctx, dcHosts, dcIps, dcSids };
+}
+
+/** Tags an entity (SID or name) sensitive, beyond the default sensitive groups. */
+export function tagSensitive(ctx: EntityContext, ref: string): EntityContext {
+  const sensitive = withItem(ctx.sensitive, normRef(ref));
+  return sensitive === ctx.sensitive ? ctx : { ...ctx, sensitive };
+}
+
+/** Tags an entity (SID or name) as a honeytoken. */
+export function tagHoneytoken(ctx: EntityContext, ref: string): EntityContext {
+  const honeytokens = withItem(ctx.honeytokens, normRef(ref));
+  return honeytokens === ctx.honeytokens ? ctx : { ...ctx, honeytokens };
+}
+
+/** Suppresses a detection's alerts (`*` = every detection) that involve the ref. */
+export function addExclusion(ctx: EntityContext, detectionId: string, ref: string): EntityContext {
+  const current = ctx.exclusions[detectionId] ?? [];
+  const next = withItem(current, normRef(ref));
+  return next === current ? ctx : { ...ctx, exclusions: { ...ctx.exclusions, [detectionId]: next } };
+}
+
+/** Removes one exclusion. */
+export function removeExclusion(ctx: EntityContext, detectionId: string, ref: string): EntityContext {
+  const current = ctx.exclusions[detectionId] ?? [];
+  const r = normRef(ref);
+  if (!current.includes(r)) return ctx;
+  return { ...ctx, exclusions: { ...ctx.exclusions, [detectionId]: current.filter((x) => x !== r) } };
+}
+
+/** Learns what an event proves about the tenant (which hosts are DCs); same object when nothing new. */
+export function learnFromEvent(ctx: EntityContext, event: VigilEvent): EntityContext {
+  if (event.dc && DC_ONLY_KINDS.has(event.kind)) return addDc(ctx, { host: event.dc });
+  if (event.kind === "entity.snapshot" && event.entity.objectType === "computer" && !event.entity.deleted) {
+    const a = event.entity.attributes;
+    const uac = Number(a["userAccountControl"] ?? 0);
+    const isDc = (Number.isFinite(uac) && (uac & UAC_SERVER_TRUST) !== 0) || DC_PRIMARY_GROUPS.has(String(a["primaryGroupID"] ?? ""));
+    if (!isDc) return ctx;
+    const host = str(a["dNSHostName"]) ?? str(a["sAMAccountName"]) ?? event.entity.name;
+    const sid = str(a["objectSid"]) ?? (event.entity.objectId.startsWith("S-1-") ? event.entity.objectId : undefined);
+    return addDc(ctx, { host, sid });
+  }
+  return ctx;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+interface Index {
+  dcHosts: Set<string>;
+  dcIps: Set<string>;
+  dcSids: Set<string>;
+  sensitive: Set<string>;
+  honeytokens: Set<string>;
+}
+
+// Contexts are immutable, so lookup sets are built once per context object and dropped with it.
+const indexes = new WeakMap<EntityContext, Index>();
+function index(ctx: EntityContext): Index {
+  let ix = indexes.get(ctx);
+  if (!ix) {
+    ix = {
+      dcHosts: new Set(ctx.dcHosts),
+      dcIps: new Set(ctx.dcIps),
+      dcSids: new Set(ctx.dcSids),
+      sensitive: new Set(ctx.sensitive),
+      honeytokens: new Set(ctx.honeytokens),
+    };
+    indexes.set(ctx, ix);
+  }
+  return ix;
+}
+
+/** True when the host name or IP is a known DC. */
+export function isDcHost(ctx: EntityContext, host: string | undefined): boolean {
+  const h = normHost(host);
+  if (!h) return false;
+  const ix = index(ctx);
+  return ix.dcHosts.has(h) || ix.dcIps.has(h);
+}
+
+/** True when the endpoint (IP or host) is a known DC. */
+export function isDcEndpoint(ctx: EntityContext, ep: Endpoint | undefined): boolean {
+  const ip = normIp(ep?.ip);
+  return (ip !== undefined && index(ctx).dcIps.has(ip)) || isDcHost(ctx, ep?.host);
+}
+
+/** True when the principal is a DC machine account: its SID is a DC's, `NAME$` for a known DC `NAME`, or its DN in the DCs' OU. */
+export function isDcAccount(ctx: EntityContext, p: Principal | undefined): boolean {
+  const sid = normSid(p?.sid);
+  if (sid && index(ctx).dcSids.has(sid)) return true;
+  const name = p?.name?.trim();
+  if (name) return name.endsWith("$") && index(ctx).dcHosts.has(normHost(normName(name))!);
+  // Group events on a DC name members by DN: a computer object in the Domain Controllers OU whose CN
+  // is a known DC. (A user merely named like a DC lives elsewhere: that is noPac's trick.)
+  const dn = /^CN=([^,]+),OU=Domain Controllers,/i.exec(p?.dn?.trim() ?? "");
+  return !!dn && index(ctx).dcHosts.has(normHost(dn[1])!);
+}
+
+function matchesRef(set: Set<string>, p: Principal | undefined): boolean {
+  const sid = normSid(p?.sid);
+  const name = normName(p?.name);
+  return (sid !== undefined && set.has(sid)) || (name !== undefined && set.has(name.replace(/\$$/, "")));
+}
+
+/**
+ * The default sensitive group a group is, if any: MDI's list by well-known SID / RID (names only
+ * when the event gives no SID), plus Vigil's additions. Builtin groups (S-1-5-32-…) exist on every
+ * member server too, so they count only when recorded on a known DC (or before any DC is known).
+ */
+export function defaultSensitiveGroup(ctx: EntityContext, group: Principal, recordedOn?: string): SensitiveGroupDefault | undefined {
+  const sid = normSid(group.sid);
+  const name = normName(group.name);
+  const ridText = sid ? /^S-1-5-21-\d+-\d+-\d+-(\d+)$/.exec(sid)?.[1] : undefined;
+  const rid = ridText === undefined ? undefined : Number(ridText);
+  const hit = DEFAULT_SENSITIVE_GROUPS.find((g) => {
+    // A SID is authoritative; names are for events that carry none, and for groups without a fixed RID.
+    if (!sid || (!g.sid && g.rid === undefined)) return name !== undefined && g.names.includes(name);
+    return g.sid === sid || (rid !== undefined && g.rid === rid);
+  });
+  if (!hit) return undefined;
+  if (hit.builtin && recordedOn && ctx.dcHosts.length + ctx.dcIps.length > 0 && !isDcHost(ctx, recordedOn)) return undefined;
+  return hit;
+}
+
+/** True when a group is sensitive: a default sensitive group or manually tagged. */
+export function isSensitiveGroup(ctx: EntityContext, group: Principal, recordedOn?: string): boolean {
+  return matchesRef(index(ctx).sensitive, group) || defaultSensitiveGroup(ctx, group, recordedOn) !== undefined;
+}
+
+/** True when the principal is tagged as a honeytoken. */
+export function isHoneytoken(ctx: EntityContext, p: Principal | undefined): boolean {
+  return matchesRef(index(ctx).honeytokens, p);
+}
+
+/**
+ * True when an alert is excluded for the detection (or for every detection): a ref matches its
+ * primary entity or one of its actor / source entities. Targets are not matched on purpose: excluding
+ * one noisy account must not hide a source that also attacks others.
+ */
+export function isExcluded(ctx: EntityContext, detectionId: string, alert: { primaryEntity: string; entities: AlertEntity[] }): boolean {
+  const refs = [...(ctx.exclusions[detectionId] ?? []), ...(ctx.exclusions["*"] ?? [])];
+  if (refs.length === 0) return false;
+  const primary = alert.primaryEntity.slice(alert.primaryEntity.indexOf(":") + 1);
+  const candidates: AlertEntity[] = [
+    { role: "target", kind: isIp(primary) ? "ip" : "computer", id: primary },
+    ...alert.entities.filter((e) => e.role === "actor" || e.role === "source"),
+  ];
+  return candidates.some((e) => refs.some((ref) => entityMatches(ref, e)));
+}
+
+/** True when one entity is excluded for the detection; detections use it to not even count excluded activity. */
+export function isEntityExcluded(ctx: EntityContext, detectionId: string, entity: AlertEntity | undefined): boolean {
+  if (!entity) return false;
+  const refs = [...(ctx.exclusions[detectionId] ?? []), ...(ctx.exclusions["*"] ?? [])];
+  return refs.some((ref) => entityMatches(ref, entity));
+}
+
+function entityMatches(ref: string, e: AlertEntity): boolean {
+  if (ref.includes("/")) return e.kind === "ip" && inCidr(e.id, ref);
+  for (const v of [e.id, e.name]) {
+    if (!v) continue;
+    if (normSid(v) === ref || normIp(v) === ref) return true;
+    const n = normName(v)?.replace(/\$$/, "");
+    if (n === ref || (e.kind === "computer" && normHost(v) === ref)) return true;
+  }
+  return false;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bitsText] = cidr.split("/");
+  const bits = Number(bitsText);
+  const a = ipv4(normIp(ip));
+  const b = ipv4(base);
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+function ipv4(ip: string | undefined): number | undefined {
+  const parts = ip?.split(".").map(Number);
+  if (!parts || parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}

@@ -1,0 +1,227 @@
+import type { EventKind, VigilEvent } from "@vigil/sensor/contract";
+import { accepts, mergeCandidate, openAlert, type Alert, type AlertLimits, type AlertUpdate, type OpenAlert } from "./alerts.ts";
+import { emptyContext, isExcluded, learnFromEvent, type EntityContext } from "./context.ts";
+import { MINUTE, HOUR, type AlertCandidate, type Detection } from "./detection.ts";
+import { DetectionFailedError } from "./errors.ts";
+import { DetectionState, type StateSnapshot } from "./state.ts";
+
+/** Engine settings; every bound is per tenant. */
+export interface EngineOptions {
+  detections: readonly Detection[];
+  /** Keys each detection may keep per tenant (LRU beyond it). Default 50 000. */
+  maxStateKeys?: number;
+  /** Open alerts kept per tenant. Default 10 000. */
+  maxOpenAlerts?: number;
+  /** Event ids remembered per tenant to drop redelivered events. Default 100 000. */
+  maxSeenEvents?: number;
+  /** How late (event time) an event may arrive and still land in its window. Default 10 minutes. */
+  latenessMs?: number;
+  /** An alert stops taking updates this long after its first event. Default 24 hours. */
+  maxAlertSpanMs?: number;
+  maxEvidence?: number;
+  maxEntities?: number;
+  /** Called when a detection throws; without it the engine throws DetectionFailedError (carrying the other detections' updates). */
+  onDetectionError?: (error: unknown, info: { detectionId: string; eventId: string; tenantId: string }) => void;
+}
+
+/** Plain-JSON form of everything the engine holds. */
+export interface EngineSnapshot {
+  v: 1;
+  tenants: Record<string, TenantSnapshot>;
+}
+
+/** One tenant's part of an engine snapshot. */
+export interface TenantSnapshot {
+  watermark: number | null;
+  context: EntityContext;
+  states: Record<string, StateSnapshot>;
+  alerts: { alert: Alert; windowMs: number; recent: string[] }[];
+  seen: [string, number][];
+}
+
+/** Sizes of what the engine holds, for bounds and health. */
+export interface EngineStats {
+  tenants: number;
+  stateKeys: number;
+  openAlerts: number;
+  seenEvents: number;
+}
+
+/** The detection engine: pure, per-tenant, replayable. */
+export interface Engine {
+  /** Runs every detection that reads the event's kind and returns the alerts it created or updated. */
+  process(event: VigilEvent): AlertUpdate[];
+  /** A tenant's entity context. */
+  context(tenantId: string): EntityContext;
+  /** Replaces a tenant's context with update(current) (admin tags, exclusions, known DCs). */
+  updateContext(tenantId: string, update: (ctx: EntityContext) => EntityContext): void;
+  snapshot(): EngineSnapshot;
+  /** Replaces all state with a snapshot's. */
+  restore(snapshot: EngineSnapshot): void;
+  stats(): EngineStats;
+}
+
+interface Tenant {
+  watermark: number;
+  ctx: EntityContext;
+  states: Map<string, DetectionState>;
+  alerts: Map<string, OpenAlert>;
+  seen: Map<string, number>;
+}
+
+// Redelivery happens within minutes to hours; a day of ids (bounded by count) covers it.
+const SEEN_TTL_MS = 24 * HOUR;
+
+/** Builds an engine over a list of detections. */
+export function createEngine(options: EngineOptions): Engine {
+  const maxStateKeys = options.maxStateKeys ?? 50_000;
+  const maxOpenAlerts = options.maxOpenAlerts ?? 10_000;
+  const maxSeen = options.maxSeenEvents ?? 100_000;
+  const latenessMs = options.latenessMs ?? 10 * MINUTE;
+  const maxSpanMs = options.maxAlertSpanMs ?? 24 * HOUR;
+  const limits: AlertLimits = { maxEvidence: options.maxEvidence ?? 50, maxEntities: options.maxEntities ?? 50, maxRecentEvidence: 1024 };
+  const ids = new Set<string>();
+  const byKind = new Map<EventKind, Detection[]>();
+  for (const d of options.detections) {
+    if (ids.has(d.id)) throw new Error(`duplicate detection id ${d.id}`);
+    ids.add(d.id);
+    for (const k of d.kinds) byKind.set(k, [...(byKind.get(k) ?? []), d]);
+  }
+  let tenants = new Map<string, Tenant>();
+
+  const tenantOf = (id: string): Tenant => {
+    let t = tenants.get(id);
+    if (!t) {
+      t = { watermark: Number.NEGATIVE_INFINITY, ctx: emptyContext(), states: new Map(), alerts: new Map(), seen: new Map() };
+      tenants.set(id, t);
+    }
+    return t;
+  };
+  const stateOf = (t: Tenant, detectionId: string): DetectionState => {
+    let s = t.states.get(detectionId);
+    if (!s) t.states.set(detectionId, (s = new DetectionState(maxStateKeys)));
+    return s;
+  };
+
+  function aggregate(tenantId: string, t: Tenant, d: Detection, c: AlertCandidate): AlertUpdate {
+    const key = `${d.id}\u0000${c.primaryEntity}`;
+    const time = Date.parse(c.time);
+    let open = t.alerts.get(key);
+    t.alerts.delete(key);
+    let type: AlertUpdate["type"] = "updated";
+    if (open && accepts(open, time, maxSpanMs)) mergeCandidate(open, c, limits);
+    else {
+      open = openAlert(tenantId, d, c, limits);
+      type = "created";
+    }
+    t.alerts.set(key, open);
+    return { type, alert: structuredClone(open.alert) };
+  }
+
+  function prune(t: Tenant): void {
+    // Both maps are in last-touched order, which tracks event time closely enough to sweep from the front.
+    for (const [key, open] of t.alerts) {
+      if (t.alerts.size <= maxOpenAlerts && Date.parse(open.alert.lastSeen) + open.windowMs >= t.watermark - latenessMs) break;
+      t.alerts.delete(key);
+    }
+    for (const [id, time] of t.seen) {
+      if (t.seen.size <= maxSeen && time >= t.watermark - SEEN_TTL_MS) break;
+      t.seen.delete(id);
+    }
+  }
+
+  return {
+    process(event) {
+      const time = Date.parse(event.time);
+      if (!Number.isFinite(time)) throw new Error(`event ${event.id} has no valid time`);
+      const t = tenantOf(event.tenantId);
+      if (t.seen.has(event.id)) return [];
+      t.watermark = Math.max(t.watermark, time);
+      t.ctx = learnFromEvent(t.ctx, event);
+      const updates: AlertUpdate[] = [];
+      const failures: { detectionId: string; error: unknown }[] = [];
+      for (const d of byKind.get(event.kind) ?? []) {
+        const state = stateOf(t, d.id);
+        state.advance(time);
+        let candidates;
+        try {
+          candidates = d.evaluate(event, state, t.ctx);
+        } catch (error) {
+          failures.push({ detectionId: d.id, error });
+          continue;
+        }
+        for (const c of candidates) {
+          if (!isExcluded(t.ctx, d.id, c)) updates.push(aggregate(event.tenantId, t, d, c));
+        }
+      }
+      t.seen.set(event.id, time);
+      prune(t);
+      for (const f of failures) {
+        if (options.onDetectionError)
+          options.onDetectionError(f.error, { detectionId: f.detectionId, eventId: event.id, tenantId: event.tenantId });
+      }
+      if (failures.length > 0 && !options.onDetectionError) throw new DetectionFailedError(event.id, failures, updates);
+      return updates;
+    },
+
+    context: (tenantId) => tenants.get(tenantId)?.ctx ?? emptyContext(),
+
+    updateContext(tenantId, update) {
+      const t = tenantOf(tenantId);
+      t.ctx = update(t.ctx);
+    },
+
+    snapshot() {
+      const out: EngineSnapshot = { v: 1, tenants: {} };
+      for (const [id, t] of tenants) {
+        const states: Record<string, StateSnapshot> = {};
+        for (const [d, s] of t.states) states[d] = s.snapshot();
+        out.tenants[id] = {
+          watermark: Number.isFinite(t.watermark) ? t.watermark : null,
+          context: structuredClone(t.ctx),
+          states,
+          alerts: [...t.alerts.values()].map((o) => ({ alert: structuredClone(o.alert), windowMs: o.windowMs, recent: [...o.recent] })),
+          seen: [...t.seen],
+        };
+      }
+      return out;
+    },
+
+    restore(snapshot) {
+      if (snapshot.v !== 1) throw new Error(`unsupported engine snapshot version ${String(snapshot.v)}`);
+      tenants = new Map();
+      for (const [id, s] of Object.entries(snapshot.tenants)) {
+        const states = new Map<string, DetectionState>();
+        for (const [d, st] of Object.entries(s.states)) if (ids.has(d)) states.set(d, DetectionState.restore(st, maxStateKeys));
+        const alerts = new Map<string, OpenAlert>();
+        for (const a of s.alerts) {
+          if (!ids.has(a.alert.detectionId)) continue;
+          alerts.set(`${a.alert.detectionId}\u0000${a.alert.primaryEntity}`, {
+            alert: structuredClone(a.alert),
+            windowMs: a.windowMs,
+            recent: new Set(a.recent),
+          });
+        }
+        tenants.set(id, {
+          watermark: s.watermark ?? Number.NEGATIVE_INFINITY,
+          ctx: structuredClone(s.context),
+          states,
+          alerts,
+          seen: new Map(s.seen),
+        });
+      }
+    },
+
+    stats() {
+      let stateKeys = 0;
+      let openAlerts = 0;
+      let seenEvents = 0;
+      for (const t of tenants.values()) {
+        for (const s of t.states.values()) stateKeys += s.size;
+        openAlerts += t.alerts.size;
+        seenEvents += t.seen.size;
+      }
+      return { tenants: tenants.size, stateKeys, openAlerts, seenEvents };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+/** Detection engine and detections of the stream processor (DESIGN.md §5). */
+
+/** The engine: routing, exclusions, aggregation, snapshots. */
+export {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type EngineSnapshot,
+  type TenantSnapshot,
+  type EngineStats,
+} from "./engine/engine.ts";
+/** Aggregated alerts and the updates the engine emits. */
+export { alertId, type Alert, type AlertUpdate } from "./engine/alerts.ts";
+/** What a detection is and emits. */
+export {
+  defineDetection,
+  SEVERITY_RANK,
+  type Detection,
+  type TypedDetection,
+  type DetectionMeta,
+  type AlertCandidate,
+  type AlertEntity,
+  type AlertEntityKind,
+  type EntityRole,
+  type Severity,
+  type SourceCode,
+} from "./engine/detection.ts";
+/** Per-tenant, per-detection bounded state. */
+export { DetectionState, type StateSnapshot, type WindowEntry, type WindowOptions, type Json } from "./engine/state.ts";
+/** Entity context (DCs, sensitive groups, honeytokens, exclusions) and its pure updates and queries. */
+export {
+  emptyContext,
+  addDc,
+  tagSensitive,
+  tagHoneytoken,
+  addExclusion,
+  removeExclusion,
+  learnFromEvent,
+  isDcHost,
+  isDcEndpoint,
+  isDcAccount,
+  isSensitiveGroup,
+  isHoneytoken,
+  isExcluded,
+  isEntityExcluded,
+  type EntityContext,
+} from "./engine/context.ts";
+/** MDI's default sensitive groups plus Vigil's additions. */
+export { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./engine/sensitive-groups.ts";
+/** A detection threw while evaluating an event. */
+export { DetectionFailedError } from "./engine/errors.ts";
+/** The detections. */
+export { allDetections, bruteForce, dcsync, sensitiveGroupAddition } from "./detections/index.ts";
