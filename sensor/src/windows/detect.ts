@@ -1,0 +1,121 @@
+import { open } from "node:fs/promises";
+import { gunzip, isEvtx, isGzip, isZip, peek } from "./input/bytes.ts";
+import { openEntries } from "./input/source.ts";
+import { sniffEncoding, type TextEncodingName } from "./input/text.ts";
+import { classifyJson, type JsonFlavor } from "./json/flavors.ts";
+import { isObject } from "./json/fields.ts";
+import { chooseJsonSplitter, JsonLinesSplitter } from "./json/split.ts";
+
+/** How the records are laid out in the text. */
+export type TextSyntax = "xml" | "json-lines" | "json-array" | "json-stream";
+
+/** What `detectFormat` found: the container, the text encoding and layout, and the first record's JSON flavour. */
+export interface WindowsFormat {
+  container: "plain" | "gzip" | "zip";
+  encoding: TextEncodingName;
+  syntax: TextSyntax;
+  flavor?: JsonFlavor;
+}
+
+/** Input that is not Windows event XML or JSON (or is EVTX binary), with what it looks like instead. */
+export class UnknownFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnknownFormatError";
+  }
+}
+
+const SNIFF_BYTES = 64 * 1024;
+const EVTX_HINT = "an EVTX binary log: these readers take text; export it with `wevtutil qe FILE /lf:true /f:xml` or use the EVTX reader";
+
+/** Decides the layout from the start of the decoded text, or throws UnknownFormatError saying why not. */
+export function sniffSyntax(text: string): TextSyntax {
+  const body = text.replace(/^\uFEFF/, "").trimStart();
+  if (body === "") throw new UnknownFormatError("no content to recognize (empty or whitespace only)");
+  if (body.startsWith("<")) {
+    if (/<(?:[\w.-]+:)?Events?[\s>/]/.test(body)) return "xml";
+    throw new UnknownFormatError(`XML without an <Event> element at its start: ${JSON.stringify(body.slice(0, 60))}`);
+  }
+  if (body.startsWith("[")) return "json-array";
+  if (body.startsWith("{")) return chooseJsonSplitter(body) instanceof JsonLinesSplitter ? "json-lines" : "json-stream";
+  throw new UnknownFormatError(`not Windows event XML or JSON; it starts with ${JSON.stringify(body.slice(0, 40))}`);
+}
+
+/**
+ * Detects a file's (or a buffer's) format by sniffing content — magic bytes for gzip / zip / EVTX,
+ * then the first characters and the first JSON record — never by file name. For a zip the first
+ * member is examined. Throws UnknownFormatError with a reason when nothing fits.
+ */
+export async function detectFormat(input: string | Uint8Array): Promise<WindowsFormat> {
+  const magic = typeof input === "string" ? await readMagic(input) : input.subarray(0, 8);
+  if (isEvtx(magic)) throw new UnknownFormatError(`${typeof input === "string" ? input : "input"} is ${EVTX_HINT}`);
+  const container = isZip(magic) ? "zip" : isGzip(magic) ? "gzip" : "plain";
+  const head = typeof input === "string" ? await headOfFile(input) : await headOfBytes(input);
+  if (isEvtx(head)) throw new UnknownFormatError(`the content is ${EVTX_HINT}`);
+  const encoding = sniffEncoding(head);
+  const text = new TextDecoder(encoding).decode(head);
+  const syntax = sniffSyntax(text);
+  const format: WindowsFormat = { container, encoding, syntax };
+  if (syntax !== "xml") {
+    const flavor = firstJsonFlavor(text);
+    if (flavor) format.flavor = flavor;
+  }
+  return format;
+}
+
+function firstJsonFlavor(text: string): JsonFlavor | undefined {
+  const splitter = chooseJsonSplitter(text);
+  for (const piece of [...splitter.push(text), ...splitter.end()]) {
+    if (piece.kind !== "value") continue;
+    try {
+      const value: unknown = JSON.parse(piece.text);
+      return isObject(value) ? classifyJson(value) : undefined;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+async function readMagic(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r").catch((error: Error) => {
+    throw new UnknownFormatError(`cannot open ${path}: ${error.message}`);
+  });
+  try {
+    const buffer = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(buffer, 0, 8, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function headOfFile(path: string): Promise<Uint8Array> {
+  const problems: string[] = [];
+  for await (const entry of openEntries(path, {}, (p) => problems.push(p.reason))) {
+    const { head } = await peek(entry.chunks, SNIFF_BYTES);
+    return head.subarray(0, SNIFF_BYTES);
+  }
+  throw new UnknownFormatError(problems[0] ?? `${path} holds nothing to read`);
+}
+
+async function headOfBytes(bytes: Uint8Array): Promise<Uint8Array> {
+  if (isZip(bytes)) throw new UnknownFormatError("a zip archive given as bytes: pass its path so its members can be listed");
+  if (!isGzip(bytes)) return bytes.subarray(0, SNIFF_BYTES);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of gunzip(once(bytes))) {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size >= SNIFF_BYTES) break;
+    }
+  } catch {
+    // A gzip head cut short still yields its first bytes, which is all sniffing needs.
+  }
+  return Buffer.concat(parts).subarray(0, SNIFF_BYTES);
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
