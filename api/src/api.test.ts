@@ -1,4 +1,4 @@
-// The API's ___domain behaviour, black-box through inject(), run identically on Mercurius and Apollo
+// The API's domain behaviour, black-box through inject(), run identically on Mercurius and Apollo
 // over the embedded store. Security (auth, limits, tenant isolation) is in api-security.test.ts.
 import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";

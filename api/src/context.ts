@@ -6,7 +6,7 @@ import { AlertManager } from "./modules/alerts/alert.manager.ts";
 import { EntityManager } from "./modules/entities/entity.manager.ts";
 import { SensorManager } from "./modules/sensors/sensor.manager.ts";
 
-/** The ___domain managers, built once per server and shared by every request. */
+/** The domain managers, built once per server and shared by every request. */
 export interface Managers {
   alerts: AlertManager;
   sensors: SensorManager;

@@ -2,13 +2,13 @@
 // first write defaults them. If the objectId is stored under another kind, MERGE tries to create a second
 // Entity with the same key and the Entity constraint rejects the batch (adapter: GRAPH_KIND_CONFLICT).
 // props holds free properties flattened to "p.<key>"; a null value removes that property.
-// params: $tenantId, $kind, $nodes [{objectId, name, ___domain, sensitive, honeytoken, enabled, props}]
+// params: $tenantId, $kind, $nodes [{objectId, name, domain, sensitive, honeytoken, enabled, props}]
 // template: {{label}} = the node kind (same value as $kind)
 UNWIND $nodes AS n
 MERGE (x:Entity:{{label}} {tenantId: $tenantId, objectId: n.objectId})
 SET x.kind = $kind,
     x.name = coalesce(n.name, x.name, ''),
-    x.___domain = coalesce(n.___domain, x.___domain, ''),
+    x.domain = coalesce(n.domain, x.domain, ''),
     x.sensitive = coalesce(n.sensitive, x.sensitive, false),
     x.honeytoken = coalesce(n.honeytoken, x.honeytoken, false),
     x.enabled = coalesce(n.enabled, x.enabled, true)

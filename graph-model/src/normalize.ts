@@ -85,7 +85,7 @@ export function normalizeNodes(nodes: readonly NodeInput[]): NormalNode[] {
       kind,
       objectId,
       name: checkOptional<string>(raw, "name", "string"),
-      ___domain: checkOptional<string>(raw, "___domain", "string"),
+      domain: checkOptional<string>(raw, "domain", "string"),
       sensitive: checkOptional<boolean>(raw, "sensitive", "boolean"),
       honeytoken: checkOptional<boolean>(raw, "honeytoken", "boolean"),
       enabled: checkOptional<boolean>(raw, "enabled", "boolean"),

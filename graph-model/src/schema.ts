@@ -73,7 +73,7 @@ export interface NodeInput {
   /** SID or GUID; matched case-insensitively (stored upper-cased), unique per tenant across kinds. */
   objectId: string;
   name?: string;
-  ___domain?: string;
+  domain?: string;
   sensitive?: boolean;
   honeytoken?: boolean;
   enabled?: boolean;
@@ -81,13 +81,13 @@ export interface NodeInput {
   properties?: Record<string, PropertyValue | null>;
 }
 
-/** A node as stored. Defaults on first write: name/___domain "", sensitive/honeytoken false, enabled true. */
+/** A node as stored. Defaults on first write: name/domain "", sensitive/honeytoken false, enabled true. */
 export interface GraphNode {
   tenantId: string;
   kind: NodeKind;
   objectId: string;
   name: string;
-  ___domain: string;
+  domain: string;
   sensitive: boolean;
   honeytoken: boolean;
   enabled: boolean;

@@ -45,7 +45,7 @@ export function upsertNode(g: TenantGraph, n: NormalNode): void {
     kind: n.kind,
     objectId: n.objectId,
     name: n.name ?? prev?.name ?? "",
-    ___domain: n.___domain ?? prev?.___domain ?? "",
+    domain: n.domain ?? prev?.domain ?? "",
     sensitive: n.sensitive ?? prev?.sensitive ?? false,
     honeytoken: n.honeytoken ?? prev?.honeytoken ?? false,
     enabled: n.enabled ?? prev?.enabled ?? true,

@@ -16,7 +16,7 @@ export function nodeParam(n: NormalNode): Record<string, unknown> {
   return {
     objectId: n.objectId,
     name: n.name ?? null,
-    ___domain: n.___domain ?? null,
+    domain: n.domain ?? null,
     sensitive: n.sensitive ?? null,
     honeytoken: n.honeytoken ?? null,
     enabled: n.enabled ?? null,
@@ -42,7 +42,7 @@ export function toGraphNode(props: Record<string, unknown>): GraphNode {
     kind: props.kind as NodeKind,
     objectId: String(props.objectId),
     name: String(props.name ?? ""),
-    ___domain: String(props.___domain ?? ""),
+    domain: String(props.domain ?? ""),
     sensitive: props.sensitive === true,
     honeytoken: props.honeytoken === true,
     enabled: props.enabled !== false,

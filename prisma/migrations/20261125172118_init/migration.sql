@@ -105,7 +105,7 @@ CREATE TABLE "directory_service_credential" (
     "tenant_id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "username" TEXT NOT NULL,
-    "___domain" TEXT NOT NULL,
+    "domain_name" TEXT NOT NULL,
     "secret_jwe" TEXT NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "rotated_at" TIMESTAMPTZ(3),

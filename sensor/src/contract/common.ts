@@ -13,7 +13,7 @@ export const principal = z
   .object({
     sid: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
-    ___domain: z.string().min(1).optional(),
+    domain: z.string().min(1).optional(),
     /** Distinguished name, when the source gives one (5136, LDAP). */
     dn: z.string().min(1).optional(),
   })
@@ -40,6 +40,11 @@ export const origin = z
     eventId: z.number().int().optional(),
     provider: z.string().optional(),
     channel: z.string().optional(),
+    /**
+     * The host that logged or captured the record (Windows `Computer`, the capturing sensor's host).
+     * Part of the event id: record ids are only unique per host and channel.
+     */
+    computer: z.string().min(1).optional(),
   })
   .strict();
 export type Origin = z.infer<typeof origin>;
@@ -52,7 +57,7 @@ export const baseFields = {
   sensorId: tokenId,
   /** Event time (when it happened), ISO 8601 UTC; windows run on this, never on arrival time. */
   time: z.iso.datetime({ offset: true }),
-  /** The ___domain controller (or server) that recorded or answered it. */
+  /** The domain controller (or server) that recorded or answered it. */
   dc: z.string().min(1).optional(),
   src: endpoint.optional(),
   actor: principal.optional(),

@@ -7,7 +7,7 @@ const dcsyncDraft: EventDraft = {
   sensorId: "dc01",
   time: "2024-03-01T10:00:00.000Z",
   dc: "DC01.acme.local",
-  actor: { sid: "S-1-5-21-1-2-3-1105", name: "mallory", ___domain: "ACME" },
+  actor: { sid: "S-1-5-21-1-2-3-1105", name: "mallory", domain: "ACME" },
   rights: ["1131f6aa-9c07-11d1-f79f-00c04fc2dcd2"],
   origin: { format: "evtx", recordId: "812", eventId: 4662, channel: "Security", provider: "Microsoft-Windows-Security-Auditing" },
 };

@@ -37,8 +37,11 @@ export const kerberosPreauthFailure = kind("kerberos.preauth-failure", {
 });
 
 export const ntlm = kind("ntlm", {
-  /** 0 = success; 0xC0000064 unknown user, 0xC000006A bad password… */
-  result: resultCode,
+  /**
+   * 0 = success; 0xC0000064 unknown user, 0xC000006A bad password… Absent when the source does not
+   * say (8004 NTLM audits record that an authentication happened, not how it ended).
+   */
+  result: resultCode.optional(),
   workstation: z.string().optional(),
   /** NTLMv1 / NTLMv2 when known. */
   version: z.enum(["v1", "v2", "unknown"]).optional(),
@@ -53,6 +56,12 @@ export const logon = kind("logon", {
   status: resultCode.optional(),
   subStatus: resultCode.optional(),
   logonId: z.string().optional(),
+  /** Credentials a type-9 (new credentials) logon uses on the network (TargetOutboundUserName). */
+  outboundAccount: z.string().optional(),
+  /** Executable that asked for the logon (ProcessName). */
+  callerProcess: z.string().optional(),
+  /** NTLM V1 / NTLM V2 when the logon used NTLM (LmPackageName). */
+  lmPackage: z.string().optional(),
 });
 
 export const replication = kind("replication", {
@@ -63,6 +72,8 @@ export const replication = kind("replication", {
 
 export const directoryAccess = kind("directory.access", {
   objectDn: z.string().optional(),
+  /** 4662 names directory objects by GUID only. */
+  objectGuid: z.string().optional(),
   objectClass: z.string().optional(),
   /** Attribute / property-set / control-access GUIDs or names listed by 4662. */
   properties: z.array(z.string()).default([]),
@@ -71,6 +82,9 @@ export const directoryAccess = kind("directory.access", {
 
 export const directoryChange = kind("directory.change", {
   objectDn: z.string().optional(),
+  objectGuid: z.string().optional(),
+  /** False when the source reports the change was attempted and refused (4766); absent means it happened. */
+  success: z.boolean().optional(),
   objectClass: z.string().optional(),
   /** LDAP attribute changed (5136) or the attribute a 4738/4742/4765 reports. */
   attribute: z.string().min(1),
@@ -89,6 +103,8 @@ export const accountLifecycle = kind("account.lifecycle", {
   action: z.enum(["created", "deleted", "enabled", "disabled", "renamed", "password-reset", "dsrm-password-set"]),
   accountType: z.enum(["user", "computer", "unknown"]),
   newName: z.string().optional(),
+  /** False when the source reports the attempt failed (a failed 4794); absent means it happened. */
+  success: z.boolean().optional(),
 });
 
 export const serviceInstall = kind("service.install", {
@@ -158,7 +174,7 @@ export const radiusAccounting = kind("radius.accounting", {
 export const entitySnapshot = kind("entity.snapshot", {
   entity: z
     .object({
-      objectType: z.enum(["user", "computer", "group", "___domain", "ou", "gpo", "trust"]),
+      objectType: z.enum(["user", "computer", "group", "domain", "ou", "gpo", "trust"]),
       objectId: z.string().min(1),
       dn: z.string().optional(),
       name: z.string().optional(),

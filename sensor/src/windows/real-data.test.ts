@@ -91,7 +91,7 @@ describe.skipIf(!existsSync(ROOT))("public attack samples", () => {
     const replication = by(drafts, "replication");
     expect(replication).toHaveLength(3);
     for (const r of replication)
-      expect(r).toMatchObject({ dc: "MORDORDC.theshire.local", actor: { name: "pgustavo", ___domain: "THESHIRE" } });
+      expect(r).toMatchObject({ dc: "MORDORDC.theshire.local", actor: { name: "pgustavo", domain: "THESHIRE" } });
     expect(new Set(replication.flatMap((r) => r.rights))).toEqual(
       new Set(["1131f6aa-9c07-11d1-f79f-00c04fc2dcd2", "1131f6ad-9c07-11d1-f79f-00c04fc2dcd2"]),
     );

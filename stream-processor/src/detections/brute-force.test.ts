@@ -9,7 +9,7 @@ const fail = (kind: AuthKind, account: string, ip: string | undefined, t: number
 const ntlmAudit = (account: string, ip: string, t: number) =>
   finalizeEvent({
     ...failure("ntlm", account, { ip, t }),
-    result: 0,
+    result: undefined,
     origin: { format: "evtx", recordId: `audit-${t}`, eventId: 8004, channel: "Microsoft-Windows-NTLM/Operational" },
   } as Parameters<typeof finalizeEvent>[0]);
 const accounts = (n: number) => Array.from({ length: n }, (_, i) => `user${i}`);
@@ -107,7 +107,7 @@ const nearMiss: Case[] = [
     expect: [],
   },
   {
-    name: "an NTLM 8004 audit (result 0 = outcome unknown) after the failures is not a success",
+    name: "an NTLM 8004 audit (no result: outcome unknown) after the failures is not a success",
     events: () => [...times(10, (c) => fail("ntlm", "bob", ATTACKER, c.t!)), ntlmAudit("bob", ATTACKER, 20 * SECOND)],
     expect: [`medium host:${ATTACKER}`],
   },

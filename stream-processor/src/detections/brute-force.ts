@@ -21,7 +21,6 @@ const TITLE = "Suspected brute force attack";
 const BAD_CREDENTIALS = new Set([0xc000006a, 0xc0000064, 0xc000006d]);
 const KDC_ERR_PREAUTH_FAILED = 0x18;
 const LDAP_INVALID_CREDENTIALS = 49;
-const NTLM_AUDIT = 8004;
 
 type AuthEvent = EventOf<"logon" | "kerberos.preauth-failure" | "kerberos.as" | "ntlm" | "ldap.bind">;
 type Outcome = "failure" | "success" | undefined;
@@ -46,8 +45,9 @@ function outcome(e: AuthEvent): Outcome {
     case "kerberos.as":
       return e.result === 0 ? "success" : e.result === KDC_ERR_PREAUTH_FAILED ? "failure" : undefined;
     case "ntlm":
-      // 8004 NTLM audits report that an authentication happened, not its outcome, and map with result 0.
-      if (e.result === 0) return e.origin.eventId === NTLM_AUDIT ? undefined : "success";
+      // 8004 NTLM audits report that an authentication happened, not its outcome: result is unset.
+      if (e.result === undefined) return undefined;
+      if (e.result === 0) return "success";
       return e.result === 0xc000006a || e.result === 0xc0000064 ? "failure" : undefined;
     case "ldap.bind":
       if (e.bindType === "anonymous") return undefined;

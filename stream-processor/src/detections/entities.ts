@@ -47,7 +47,7 @@ export function accountKey(p: Principal | undefined, prefer: "sid" | "name"): st
 
 /** `DOMAIN\name`, the name, the CN of the DN, the SID or "an unknown account", for descriptions. */
 export function label(p: Principal | undefined): string {
-  if (p?.name) return p.___domain && !p.name.includes("\\") && !p.name.includes("@") ? `${p.___domain}\\${p.name}` : p.name;
+  if (p?.name) return p.domain && !p.name.includes("\\") && !p.name.includes("@") ? `${p.domain}\\${p.name}` : p.name;
   // DCs log group members by DN only (4728 MemberName): its CN is the readable part.
   const cn = p?.dn ? /^CN=((?:\\,|[^,])+)/i.exec(p.dn)?.[1]?.replace(/\\,/g, ",") : undefined;
   return cn ?? p?.sid ?? p?.dn ?? "an unknown account";

@@ -34,7 +34,7 @@ function base(c: Common) {
   };
 }
 
-const user = (name: string): Principal => ({ name, ___domain: "ACME" });
+const user = (name: string): Principal => ({ name, domain: "ACME" });
 
 export type AuthKind = "logon" | "kerberos.preauth-failure" | "kerberos.as" | "ntlm" | "ldap.bind";
 
@@ -181,10 +181,10 @@ export const DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330";
 /** Principal helpers. */
 export const acct = (name: string, rid?: number): Principal => ({
   name,
-  ___domain: "ACME",
+  domain: "ACME",
   ...(rid ? { sid: `${DOMAIN_SID}-${rid}` } : {}),
 });
-export const group = (name: string, sid?: string): Principal => ({ name, ___domain: "ACME", ...(sid ? { sid } : {}) });
+export const group = (name: string, sid?: string): Principal => ({ name, domain: "ACME", ...(sid ? { sid } : {}) });
 
 /** Replays events through a fresh engine; `alerts` holds the latest version of each alert. */
 export function replay(

@@ -11,9 +11,9 @@ describe("group membership", () => {
       dc: "DC01.corp.example",
       action: "add",
       scope: "global",
-      actor: { sid: "S-1-5-21-1-2-3-1105", name: "alice", ___domain: "CORP" },
-      target: { sid: "S-1-5-21-1-2-3-512", name: "Domain Admins", ___domain: "CORP" },
-      group: { sid: "S-1-5-21-1-2-3-512", name: "Domain Admins", ___domain: "CORP" },
+      actor: { sid: "S-1-5-21-1-2-3-1105", name: "alice", domain: "CORP" },
+      target: { sid: "S-1-5-21-1-2-3-512", name: "Domain Admins", domain: "CORP" },
+      group: { sid: "S-1-5-21-1-2-3-512", name: "Domain Admins", domain: "CORP" },
       member: { sid: "S-1-5-21-1-2-3-1600", dn: "CN=mallory,CN=Users,DC=corp,DC=example" },
     });
   });
@@ -53,7 +53,7 @@ describe("group membership", () => {
     expect(builtin).toMatchObject({
       kind: "group.membership",
       scope: "local",
-      group: { name: "Backup Operators", ___domain: "Builtin", sid: "S-1-5-32-551" },
+      group: { name: "Backup Operators", domain: "Builtin", sid: "S-1-5-32-551" },
     });
     expect(builtin).not.toHaveProperty("dc");
     const workstation = one(
@@ -90,7 +90,7 @@ describe("account lifecycle", () => {
       action,
       accountType,
       actor: { name: "alice" },
-      target: { name, ___domain: "CORP" },
+      target: { name, domain: "CORP" },
     });
     expect("dc" in draft).toBe(onDc);
   });
@@ -133,7 +133,7 @@ describe("account lifecycle", () => {
       kind: "account.lifecycle",
       action: "dsrm-password-set",
       dc: "DC01.corp.example",
-      actor: { name: "administrator", ___domain: "CORP" },
+      actor: { name: "administrator", domain: "CORP" },
     });
     expect(draft).not.toHaveProperty("target");
   });

@@ -75,7 +75,7 @@ const lifecycle: Mapper = (r, ctx) => {
   const [action, fixedType] = LIFECYCLE[r.EventID]!;
   const renamed = r.EventID === 4781;
   const target = renamed
-    ? principal({ sid: d["TargetSid"], name: d["OldTargetUserName"], ___domain: d["TargetDomainName"] })
+    ? principal({ sid: d["TargetSid"], name: d["OldTargetUserName"], domain: d["TargetDomainName"] })
     : targetAccountOf(d);
   if (r.EventID !== 4794 && !target) return "no target account (TargetUserName / TargetSid)";
   const newName = renamed ? clean(d["NewTargetUserName"]) : undefined;

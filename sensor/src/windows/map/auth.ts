@@ -18,7 +18,7 @@ const logon: Mapper = (r, ctx) => {
   const draft: Draft<"logon"> = {
     ...base(r, ctx, false),
     kind: "logon",
-    actor: principal({ sid: d["TargetUserSid"], name: d["TargetUserName"], ___domain: d["TargetDomainName"] }),
+    actor: principal({ sid: d["TargetUserSid"], name: d["TargetUserName"], domain: d["TargetDomainName"] }),
     src: sourceOf(d, d["WorkstationName"]),
     target: targetHost(r),
     success,
@@ -40,7 +40,7 @@ const kerberosAs: Mapper = (r, ctx) => {
   const draft: Draft<"kerberos.as"> = {
     ...base(r, ctx, true),
     kind: "kerberos.as",
-    actor: principal({ sid: d["TargetSid"], name: d["TargetUserName"], ___domain: d["TargetDomainName"] }),
+    actor: principal({ sid: d["TargetSid"], name: d["TargetUserName"], domain: d["TargetDomainName"] }),
     src: sourceOf(d),
     result,
     etype: etypeOf(d["TicketEncryptionType"]),
@@ -62,7 +62,7 @@ const kerberosTgs: Mapper = (r, ctx) => {
   const draft: Draft<"kerberos.tgs"> = {
     ...base(r, ctx, true),
     kind: "kerberos.tgs",
-    actor: principal({ name: client.name, ___domain: clean(d["TargetDomainName"]) ?? client.___domain }),
+    actor: principal({ name: client.name, domain: clean(d["TargetDomainName"]) ?? client.domain }),
     src: sourceOf(d),
     target: principal({ name: service, sid: d["ServiceSid"] }),
     result,
@@ -82,7 +82,7 @@ const preauthFailure: Mapper = (r, ctx) => {
   const draft: Draft<"kerberos.preauth-failure"> = {
     ...base(r, ctx, true),
     kind: "kerberos.preauth-failure",
-    actor: principal({ sid: d["TargetSid"], name: d["TargetUserName"], ___domain: realm }),
+    actor: principal({ sid: d["TargetSid"], name: d["TargetUserName"], domain: realm }),
     src: sourceOf(d),
     result,
     preAuthType: num(d["PreAuthType"]),
@@ -91,7 +91,7 @@ const preauthFailure: Mapper = (r, ctx) => {
 };
 
 /**
- * 4776: written by whichever machine holds the account (a DC for ___domain accounts, the host itself
+ * 4776: written by whichever machine holds the account (a DC for domain accounts, the host itself
  * for local ones) and the record does not say which, so `dc` is left to the processor and the
  * validating machine is the target.
  */
@@ -114,7 +114,7 @@ const ntlmValidation: Mapper = (r, ctx) => {
 
 /**
  * 8004 (Microsoft-Windows-NTLM/Operational): NTLM audit on a DC. It reports an authentication, not
- * its outcome, so `result` is 0; the secure-channel name is the server the client authenticated to.
+ * its outcome, so `result` stays unset; the secure-channel name is the server the client authenticated to.
  */
 const ntlmAudit: Mapper = (r, ctx) => {
   const d = r.EventData;
@@ -122,10 +122,9 @@ const ntlmAudit: Mapper = (r, ctx) => {
   const draft: Draft<"ntlm"> = {
     ...base(r, ctx, true),
     kind: "ntlm",
-    actor: principal({ name: d["UserName"], ___domain: d["DomainName"] }),
+    actor: principal({ name: d["UserName"], domain: d["DomainName"] }),
     src: { host: workstation },
     target: { host: host(d["SChannelName"]) },
-    result: 0,
     workstation,
     version: "unknown",
   };

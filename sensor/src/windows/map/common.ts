@@ -33,21 +33,22 @@ export function base(record: WindowsRecord, ctx: MapContext, onDc: boolean) {
       ...(record.EventRecordID ? { recordId: record.EventRecordID } : {}),
       ...(record.Provider ? { provider: record.Provider } : {}),
       ...(record.Channel ? { channel: record.Channel } : {}),
+      ...(clean(record.Computer) ? { computer: clean(record.Computer) } : {}),
     },
   };
 }
 
-/** Names a host's own SAM uses for accounts that are not ___domain accounts. */
+/** Names a host's own SAM uses for accounts that are not domain accounts. */
 const LOCAL_AUTHORITIES = new Set(["builtin", "nt authority", "nt service", "workgroup", "font driver host", "window manager"]);
 
 /**
  * Whether an account-management event was logged by a DC, judged from the record alone: on a member
- * server or workstation these events concern the machine's own SAM, whose ___domain name is the
- * computer's name (or Builtin / NT AUTHORITY); an account in any other ___domain can only have been
- * managed — and logged — by a ___domain controller. Builtin groups are undecidable and count as not.
+ * server or workstation these events concern the machine's own SAM, whose domain name is the
+ * computer's name (or Builtin / NT AUTHORITY); an account in any other domain can only have been
+ * managed — and logged — by a domain controller. Builtin groups are undecidable and count as not.
  */
-export function loggedOnDcForDomainAccount(record: WindowsRecord, ___domain: string | undefined): boolean {
-  const d = clean(___domain)?.toLowerCase();
+export function loggedOnDcForDomainAccount(record: WindowsRecord, domain: string | undefined): boolean {
+  const d = clean(domain)?.toLowerCase();
   const computer = clean(record.Computer)?.toLowerCase();
   if (!d || !computer || LOCAL_AUTHORITIES.has(d)) return false;
   return d !== computer.split(".")[0];

@@ -32,7 +32,7 @@ describe("4662 object operations", () => {
     expect(one(xml.get("1008")!)).toMatchObject({
       kind: "replication",
       dc: "DC01.corp.example",
-      actor: { sid: "S-1-5-21-1-2-3-1105", name: "alice", ___domain: "CORP" },
+      actor: { sid: "S-1-5-21-1-2-3-1105", name: "alice", domain: "CORP" },
       rights: ["1131f6ad-9c07-11d1-f79f-00c04fc2dcd2"],
     });
   });
@@ -43,7 +43,7 @@ describe("4662 object operations", () => {
     expect(one(access)).toMatchObject({
       kind: "directory.access",
       dc: "DC01.simulandlabs.com",
-      actor: { name: "wardog", ___domain: "SIMULANDLABS" },
+      actor: { name: "wardog", domain: "SIMULANDLABS" },
       target: { name: "9736f74f-fd37-4b02-80e8-8120a72ad6c2" },
       objectClass: "contact",
       properties: ["77b5b886-944a-11d1-aebd-0000f80367c1", "8d3bca50-1d7e-11d0-a081-00aa006c33ed", "5cb41ed0-0e4c-11d0-a286-00aa003049e2"],

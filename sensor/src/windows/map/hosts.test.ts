@@ -67,7 +67,7 @@ describe("share access", () => {
 });
 
 describe("SAM-R", () => {
-  it("4661 on the ___domain SAM (DN object) is a query on a DC; other object servers map to nothing", () => {
+  it("4661 on the domain SAM (DN object) is a query on a DC; other object servers map to nothing", () => {
     const stats = createMapStats();
     const domainQuery = rec(4661, {
       ...SUBJECT,
@@ -101,7 +101,7 @@ describe("SAM-R", () => {
       objectType: "group",
       objectName: "Administrators",
       operation: "enumerate-members",
-      target: { sid: "S-1-5-32-544", name: "Administrators", ___domain: "Builtin" },
+      target: { sid: "S-1-5-32-544", name: "Administrators", domain: "Builtin" },
     });
     expect(draft).not.toHaveProperty("dc");
   });
@@ -125,7 +125,7 @@ describe("certificate requests", () => {
     );
     expect(draft).toMatchObject({
       kind: "certificate.request",
-      actor: { name: "missandei", ___domain: "CORP" },
+      actor: { name: "missandei", domain: "CORP" },
       target: { host: "CA01.corp.example" },
       requestId: "104",
       template: "WebServer",

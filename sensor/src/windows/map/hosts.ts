@@ -59,7 +59,7 @@ const shareAccess: Mapper = (r, ctx) => {
 /**
  * 4661 handle to a SAM object (only ObjectServer "Security Account Manager" is a SAM-R query; other
  * servers map to nothing), 4798 / 4799 local group enumeration. A SAM_DOMAIN named by DN can only be
- * the ___domain SAM of a DC.
+ * the domain SAM of a DC.
  */
 const samrQuery: Mapper = (r, ctx) => {
   const d = r.EventData;

@@ -17,7 +17,7 @@ export type { MapContext, WindowsOriginFormat } from "./common.ts";
  *   or the machine that logged the event (`target.host`) for logons, NTLM, shares and services.
  * - `src` is the client: IpAddress / IpPort / workstation name.
  * - `dc` is set only when the record itself proves it was logged on a DC: KDC, DS-access, Netlogon
- *   and DSRM events, 4741-4743, global / universal group changes, and account events about a ___domain
+ *   and DSRM events, 4741-4743, global / universal group changes, and account events about a domain
  *   (not the machine's own SAM) account. Events any host writes (logons, shares, services, 4776)
  *   leave it unset; the processor knows its DCs.
  * - Values: `-` and empty are absent, `::ffff:` is stripped from IPs, hex and decimal codes become

@@ -64,38 +64,38 @@ export function isDn(value: string | undefined): boolean {
 }
 
 /** A principal with only the parts that are present, or undefined when none is. */
-export function principal(parts: { sid?: string; name?: string; ___domain?: string; dn?: string }): Principal | undefined {
+export function principal(parts: { sid?: string; name?: string; domain?: string; dn?: string }): Principal | undefined {
   const out: Principal = {};
   const s = sid(parts.sid);
   const name = clean(parts.name);
-  const ___domain = clean(parts.___domain);
+  const domain = clean(parts.domain);
   const dn = clean(parts.dn);
   if (s) out.sid = s;
   if (name) out.name = name;
-  if (___domain) out.___domain = ___domain;
+  if (domain) out.domain = domain;
   if (dn) out.dn = dn;
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** `DOMAIN\user` or `user@realm` (4769 TargetUserName, ADCS Requester) into name and ___domain. */
-export function splitAccount(value: string | undefined): { name?: string; ___domain?: string } {
+/** `DOMAIN\user` or `user@realm` (4769 TargetUserName, ADCS Requester) into name and domain. */
+export function splitAccount(value: string | undefined): { name?: string; domain?: string } {
   const v = clean(value);
   if (v === undefined) return {};
   const slash = v.indexOf("\\");
-  if (slash >= 0) return { ___domain: v.slice(0, slash), name: v.slice(slash + 1) };
+  if (slash >= 0) return { domain: v.slice(0, slash), name: v.slice(slash + 1) };
   const atSign = v.lastIndexOf("@");
-  if (atSign > 0) return { name: v.slice(0, atSign), ___domain: v.slice(atSign + 1) };
+  if (atSign > 0) return { name: v.slice(0, atSign), domain: v.slice(atSign + 1) };
   return { name: v };
 }
 
 /** The Subject* block most events use for the principal that performed the action. */
 export function subjectOf(d: Record<string, string>): Principal | undefined {
-  return principal({ sid: d["SubjectUserSid"], name: d["SubjectUserName"], ___domain: d["SubjectDomainName"] });
+  return principal({ sid: d["SubjectUserSid"], name: d["SubjectUserName"], domain: d["SubjectDomainName"] });
 }
 
 /** The Target* block account-management events use for the account acted on. */
 export function targetAccountOf(d: Record<string, string>): Principal | undefined {
-  return principal({ sid: d["TargetSid"] ?? d["TargetUserSid"], name: d["TargetUserName"], ___domain: d["TargetDomainName"] });
+  return principal({ sid: d["TargetSid"] ?? d["TargetUserSid"], name: d["TargetUserName"], domain: d["TargetDomainName"] });
 }
 
 /** Drops undefined members and empty objects so drafts carry only what the record said. */
