@@ -13,3 +13,4 @@ export {
   type EventDraft,
 } from "./event.ts";
 export { EVENTS_ROOT, ALERTS_ROOT, eventSubject, tenantEventsFilter, alertSubject, tenantOfSubject } from "./subjects.ts";
+export { SENSOR_HEADER, SIGNATURE_HEADER, sensorKeyHash, signEvent, verifyEventSignature } from "./sensor-auth.ts";
