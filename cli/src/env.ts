@@ -1,3 +1,4 @@
+import { tokenId } from "@vigil/sensor/contract";
 import { z } from "zod";
 
 const urlWithScheme = (schemes: string[], example: string) =>
@@ -34,6 +35,15 @@ export const envSchema = z.object({
   NEO4J_PASSWORD: z.string().min(1).optional(),
   VIGIL_HOST: z.string().min(1).default("127.0.0.1"),
   VIGIL_API_PORT: port.default(4000),
+  API_SERVER: z.enum(["mercurius", "apollo"]).default("mercurius"),
+  VIGIL_JWT_SECRET: z.string().min(32, "must be at least 32 characters (HS256 secret)").optional(),
+  VIGIL_JWKS_URL: urlWithScheme(["https", "http"], "https://login.example.com/.well-known/jwks.json").optional(),
+  VIGIL_JWT_ISSUER: z.string().min(1).default("vigil-dev"),
+  VIGIL_JWT_AUDIENCE: z.string().min(1).default("vigil-api"),
+  VIGIL_SENSOR_TENANT: tokenId.optional(),
+  VIGIL_SENSOR_ID: tokenId.optional(),
+  VIGIL_SENSOR_KEY: z.string().min(16).optional(),
+  VIGIL_PROCESSOR_NAME: tokenId.default("processor"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

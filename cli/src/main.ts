@@ -1,51 +1,75 @@
 import { StartupError } from "./adapters.ts";
-import { start, type Running } from "./commands/start.ts";
+import { UsageError, type CommandContext, type CommandResult } from "./commands/command.ts";
 import { EnvError, parseEnv } from "./env.ts";
 
-const USAGE = `usage: vigil <command>
+type CommandModule = { run(ctx: CommandContext): Promise<CommandResult> };
+
+/** Lazy, so `vigil detect` never pays for loading the GraphQL stack and vice versa. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  start: { summary: "every role in one process (embedded stores unless service URLs are set)", load: () => import("./commands/start.ts") },
+  sensor: { summary: "read Windows event files / streams and publish them (needs NATS_URL)", load: () => import("./commands/sensor.ts") },
+  processor: { summary: "consume events, run detections, write alerts and the identity graph", load: () => import("./commands/processor.ts") },
+};
+
+const USAGE = `usage: vigil <command> [args]
 
 commands:
-  start       every role in one process (embedded stores unless DATABASE_URL / NATS_URL / NEO4J_URI are set)
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}  ${c.summary}`)
+  .join("\n")}
   help        this text
 
 configuration: environment variables, listed with comments in .env.example`;
 
 const log = (line: string) => process.stderr.write(`vigil: ${line}\n`);
+const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
     process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+    return name ? 0 : 2;
   }
-  if (command !== "start") {
-    log(`unknown command '${command}'\n${USAGE}`);
+  const command = COMMANDS[name];
+  if (!command) {
+    log(`unknown command '${name}'\n${USAGE}`);
     return 2;
   }
-  let running: Running;
+  let result: CommandResult;
   try {
     // The one place that reads the process environment (DESIGN.md §3).
-    running = await start(parseEnv(process.env), log);
+    const env = parseEnv(process.env);
+    result = await (await command.load()).run({ env, args, log, out });
   } catch (error) {
     if (error instanceof EnvError || error instanceof StartupError) {
       log(`cannot start\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
       return 78; // EX_CONFIG: the operator must change something, a restart alone will not help
     }
+    if (error instanceof UsageError) {
+      log(`${error.message}\n${USAGE}`);
+      return 2;
+    }
     throw error;
   }
+  if (typeof result === "number") return result;
+  const running = result;
   await new Promise<void>((resolveStop) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    const stop = (reason: string) => {
       if (stopping) return;
       stopping = true;
-      log(`${signal}: shutting down`);
+      log(`${reason}: shutting down`);
       running.stop().then(resolveStop, (error: unknown) => {
         log(`shutdown error: ${error instanceof Error ? error.message : String(error)}`);
         resolveStop();
       });
     };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    running.done?.then(() => stop("finished"), (error: unknown) => {
+      log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+      stop("failed");
+    });
   });
   return 0;
 }

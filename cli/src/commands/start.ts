@@ -1,17 +1,12 @@
 import { openAdapters } from "../adapters.ts";
-import type { VigilEnv } from "../env.ts";
 import { createHealthServer } from "../health-server.ts";
-
-/** What a running command hands back to main so that signals shut it down cleanly. */
-export interface Running {
-  stop(): Promise<void>;
-}
+import type { CommandContext, Running } from "./command.ts";
 
 /**
  * `vigil start`: every role in one process on the embedded stores (or the real ones when configured),
  * for a first look. Prints where it listens; serves until stopped.
  */
-export async function start(env: VigilEnv, log: (line: string) => void): Promise<Running> {
+export async function run({ env, log }: CommandContext): Promise<Running> {
   const adapters = await openAdapters(env);
   const server = createHealthServer({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT, checks: adapters.checks });
   try {
