@@ -61,3 +61,15 @@ describe("detectFormat", () => {
     await expect(detectFormat(realEvtx)).rejects.toThrow(/EVTX binary log/);
   });
 });
+
+describe("binary input that is not a Windows log", () => {
+  it("names a packet capture instead of printing its bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-detect-"));
+    const pcap = join(dir, "capture.bin");
+    writeFileSync(pcap, Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0]));
+    const error = await detectFormat(pcap).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownFormatError);
+    expect((error as Error).message).toMatch(/looks like a packet capture/);
+    expect((error as Error).message).not.toMatch(/[\u0000-\u0008]/);
+  });
+});

@@ -38,7 +38,18 @@ export function sniffSyntax(text: string): TextSyntax {
   }
   if (body.startsWith("[")) return "json-array";
   if (body.startsWith("{")) return chooseJsonSplitter(body) instanceof JsonLinesSplitter ? "json-lines" : "json-stream";
-  throw new UnknownFormatError(`not Windows event XML or JSON; it starts with ${JSON.stringify(body.slice(0, 40))}`);
+  throw new UnknownFormatError(`not Windows event XML or JSON; it starts with ${describeStart(body)}`);
+}
+
+/** Packet captures are the usual binary stranger here; name them rather than print their bytes. */
+function describeStart(body: string): string {
+  const head = body.slice(0, 40);
+  // Control characters other than tab/newline, or U+FFFD from undecodable bytes, mean binary input.
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(head)) return JSON.stringify(head);
+  const bytes = Buffer.from(body.slice(0, 4), "latin1");
+  const pcap = /^(\xd4\xc3\xb2\xa1|\xa1\xb2\xc3\xd4|\x0a\x0d\x0d\x0a)/.test(body.slice(0, 4)) || body.startsWith("\ufffd\u00f2\ufffd");
+  return pcap ? "binary data that looks like a packet capture (pcap input is read by the network sensor)" : `binary data (0x${bytes.toString("hex")}…)`;
 }
 
 /**
