@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   start: { summary: "every role in one process (embedded stores unless service URLs are set)", load: () => import("./commands/start.ts") },
   sensor: { summary: "read Windows event files / streams and publish them (needs NATS_URL)", load: () => import("./commands/sensor.ts") },
   processor: { summary: "consume events, run detections, write alerts and the identity graph", load: () => import("./commands/processor.ts") },
+  api: { summary: "serve GraphQL for portals (queries, mutations, live alert subscriptions)", load: () => import("./commands/api.ts") },
   detect: { summary: "run the detections offline over event files; one JSON alert per line", load: () => import("./commands/detect.ts") },
   schema: { summary: "print the GraphQL SDL", load: () => import("./commands/schema.ts") },
 };

@@ -1,0 +1,71 @@
+import type { AlertFeed, AlertPayload } from "@vigil/api";
+import type { Alert } from "@vigil/stream-processor";
+import { alertSubject } from "@vigil/sensor/contract";
+import type { BusEvent, EventBus } from "@vigil/sensor/bus";
+
+/** What the processor publishes on `vigil.alerts.<tenantId>`. */
+interface AlertAnnouncement {
+  type: "created" | "updated";
+  alert: Alert;
+}
+
+function toPayload(tenantId: string, event: BusEvent): AlertPayload | undefined {
+  let message: AlertAnnouncement;
+  try {
+    message = event.json<AlertAnnouncement>();
+  } catch {
+    return undefined; // not ours to crash on: a foreign publisher on the subject
+  }
+  const a = message?.alert;
+  // The subject already scopes the tenant; the body must agree or it is not delivered at all.
+  if (message?.type !== "created" || !a || a.tenantId !== tenantId) return undefined;
+  return {
+    tenantId,
+    id: a.id,
+    detectionId: a.detectionId,
+    severity: a.severity,
+    status: "open",
+    title: a.title,
+    description: a.description,
+    primaryEntity: a.primaryEntity,
+    entities: a.entities,
+    mitre: a.mitre,
+    firstSeen: new Date(a.firstSeen),
+    lastSeen: new Date(a.lastSeen),
+    count: a.count,
+    recommendedActions: a.recommendedActions,
+  };
+}
+
+/**
+ * Live alerts from the bus: each API replica subscribes to `vigil.alerts.<tenantId>` for each open
+ * GraphQL subscription, so every replica delivers every alert. The iterator is written by hand so
+ * that closing a GraphQL subscription unsubscribes at once, even while it waits for a message.
+ */
+export function createBusAlertFeed(bus: EventBus): AlertFeed {
+  return {
+    subscribe(tenantId: string): AsyncIterable<AlertPayload> {
+      return {
+        [Symbol.asyncIterator](): AsyncIterator<AlertPayload> {
+          const subscription = bus.subscribe(alertSubject(tenantId));
+          let inner: AsyncIterator<BusEvent> | undefined;
+          return {
+            async next() {
+              inner ??= (await subscription)[Symbol.asyncIterator]();
+              for (;;) {
+                const step = await inner.next();
+                if (step.done) return { done: true, value: undefined };
+                const payload = toPayload(tenantId, step.value);
+                if (payload) return { done: false, value: payload };
+              }
+            },
+            async return() {
+              (await subscription).unsubscribe();
+              return { done: true, value: undefined };
+            },
+          };
+        },
+      };
+    },
+  };
+}
