@@ -10,7 +10,7 @@ export {
   type EngineStats,
 } from "./engine/engine.ts";
 /** Aggregated alerts and the updates the engine emits. */
-export { alertId, type Alert, type AlertUpdate } from "./engine/alerts.ts";
+export { alertId, entityKey, type Alert, type AlertUpdate, type KeyedAlertEntity } from "./engine/alerts.ts";
 /** What a detection is and emits. */
 export {
   defineDetection,

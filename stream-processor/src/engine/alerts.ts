@@ -13,7 +13,8 @@ export interface Alert {
   severity: Severity;
   mitre: string[];
   primaryEntity: string;
-  entities: AlertEntity[];
+  /** Entities with their `key` (`<kind>:<id>`), the id the API's `entity(id)` and entity filter use. */
+  entities: KeyedAlertEntity[];
   /** The first evidence event ids (bounded); `evidenceCount` counts them all. */
   evidenceEventIds: string[];
   evidenceCount: number;
@@ -106,10 +107,16 @@ export function mergeCandidate(open: OpenAlert, c: AlertCandidate, limits: Alert
   addEvidence(open, c.evidenceEventIds, limits);
 }
 
+/** An alert entity as stored: the detection's entity plus its entity key. */
+export type KeyedAlertEntity = AlertEntity & { key: string };
+
+/** The entity key shared by alerts, tags and the API: `user:S-1-5-…`, `computer:wks01`, `ip:10.0.0.66`. */
+export const entityKey = (e: Pick<AlertEntity, "kind" | "id">) => `${e.kind}:${e.id}`;
+
 function addEntities(a: Alert, entities: AlertEntity[], limits: AlertLimits): void {
   for (const e of entities) {
     if (a.entities.length >= limits.maxEntities) return;
-    if (!a.entities.some((x) => x.role === e.role && x.kind === e.kind && x.id === e.id)) a.entities.push({ ...e });
+    if (!a.entities.some((x) => x.role === e.role && x.kind === e.kind && x.id === e.id)) a.entities.push({ key: entityKey(e), ...e });
   }
 }
 
