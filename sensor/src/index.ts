@@ -2,7 +2,7 @@
 
 /** One Windows event as read from any source (the EVTX oracle's shape), and a problem reported while reading. */
 export type { WindowsRecord, ReadProblem, ProblemUnit } from "./windows/index.ts";
-/** Streams Windows event records from a path or stream (event XML, JSON flavours; plain, .gz, .zip; growing files). */
+/** Streams Windows event records from a path or stream (EVTX, event XML, JSON flavours; plain, .gz, .zip; growing files). */
 export { readWindowsRecords } from "./windows/index.ts";
 /** Like readWindowsRecords, with each record's file, position and origin format. */
 export { readLocatedRecords } from "./windows/index.ts";
@@ -10,6 +10,10 @@ export { readLocatedRecords } from "./windows/index.ts";
 export { readWindowsEvents } from "./windows/index.ts";
 /** Options and results of the readers. */
 export type { ReadWindowsOptions, ReadWindowsEventsOptions, LocatedRecord, ReadProgress } from "./windows/index.ts";
+/** Vigil's EVTX reader: records of an EVTX file or byte stream, chunk by chunk, with file / chunk / record positions. */
+export { readEvtx, readEvtxRecords } from "./windows/index.ts";
+/** Options and located records of the EVTX reader. */
+export type { EvtxReadOptions, EvtxRecord } from "./windows/index.ts";
 /** Sniffs container, encoding, layout and JSON flavour of Windows event input; throws UnknownFormatError. */
 export { detectFormat, UnknownFormatError } from "./windows/index.ts";
 /** What detectFormat reports. */
@@ -18,3 +22,16 @@ export type { WindowsFormat, TextSyntax, JsonFlavor } from "./windows/index.ts";
 export { mapWindowsRecord, createMapStats, MAPPED_EVENT_IDS } from "./windows/index.ts";
 /** Options, counters and problems of the mapping. */
 export type { MapOptions, MapStats, MapProblem, MapContext, WindowsOriginFormat } from "./windows/index.ts";
+
+/** Signs and publishes events, spooling them to disk in order while the bus is unreachable. */
+export { createPublisher, type Publisher, type PublisherOptions, type PublisherStats, type PublishOutcome } from "./runtime/index.ts";
+/** Spool damage reports, drain retry timing, and the part of the bus a publisher uses. */
+export type { SpoolDamage, RetryOptions, PublishingBus } from "./runtime/index.ts";
+/** Periodic `sensor.heartbeat` events with the publisher's counters. */
+export { startHeartbeat, SENSOR_VERSION, HEARTBEAT_INTERVAL_MS, type Heartbeat, type HeartbeatOptions } from "./runtime/index.ts";
+/** Reads inputs (files, `-`, followed files) and publishes every event; problems are counted, never fatal. */
+export { runSensor, createRunSummary, type RunSensorOptions, type RunSummary } from "./runtime/index.ts";
+/** An event bus that keeps connecting in the background, so a sensor starts (and spools) while NATS is down. */
+export { connectInBackground, type BackgroundBus, type BackgroundBusOptions } from "./runtime/index.ts";
+/** Coded errors of the sensor runtime. */
+export { SensorError, isSensorError, type SensorErrorCode } from "./runtime/index.ts";
