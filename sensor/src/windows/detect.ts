@@ -6,8 +6,8 @@ import { classifyJson, type JsonFlavor } from "./json/flavors.ts";
 import { isObject } from "./json/fields.ts";
 import { chooseJsonSplitter, JsonLinesSplitter } from "./json/split.ts";
 
-/** How the records are laid out in the text. */
-export type TextSyntax = "xml" | "json-lines" | "json-array" | "json-stream";
+/** How the records are laid out: in text, or `evtx` for the binary Windows event log (its strings are UTF-16LE). */
+export type TextSyntax = "xml" | "json-lines" | "json-array" | "json-stream" | "evtx";
 
 /** What `detectFormat` found: the container, the text encoding and layout, and the first record's JSON flavour. */
 export interface WindowsFormat {
@@ -17,7 +17,7 @@ export interface WindowsFormat {
   flavor?: JsonFlavor;
 }
 
-/** Input that is not Windows event XML or JSON (or is EVTX binary), with what it looks like instead. */
+/** Input that is not a Windows event log (EVTX, event XML or JSON), with what it looks like instead. */
 export class UnknownFormatError extends Error {
   constructor(message: string) {
     super(message);
@@ -26,7 +26,7 @@ export class UnknownFormatError extends Error {
 }
 
 const SNIFF_BYTES = 64 * 1024;
-const EVTX_HINT = "an EVTX binary log: these readers take text; export it with `wevtutil qe FILE /lf:true /f:xml` or use the EVTX reader";
+const EVTX_HEADER_BYTES = 4096;
 
 /** Decides the layout from the start of the decoded text, or throws UnknownFormatError saying why not. */
 export function sniffSyntax(text: string): TextSyntax {
@@ -59,10 +59,10 @@ function describeStart(body: string): string {
  */
 export async function detectFormat(input: string | Uint8Array): Promise<WindowsFormat> {
   const magic = typeof input === "string" ? await readMagic(input) : input.subarray(0, 8);
-  if (isEvtx(magic)) throw new UnknownFormatError(`${typeof input === "string" ? input : "input"} is ${EVTX_HINT}`);
   const container = isZip(magic) ? "zip" : isGzip(magic) ? "gzip" : "plain";
+  if (isEvtx(magic)) return evtxFormat(container, typeof input === "string" ? undefined : input.length);
   const head = typeof input === "string" ? await headOfFile(input) : await headOfBytes(input);
-  if (isEvtx(head)) throw new UnknownFormatError(`the content is ${EVTX_HINT}`);
+  if (isEvtx(head)) return evtxFormat(container, typeof input === "string" || container !== "plain" ? undefined : head.length);
   const encoding = sniffEncoding(head);
   const text = new TextDecoder(encoding).decode(head);
   const syntax = sniffSyntax(text);
@@ -72,6 +72,13 @@ export async function detectFormat(input: string | Uint8Array): Promise<WindowsF
     if (flavor) format.flavor = flavor;
   }
   return format;
+}
+
+/** EVTX bytes too short to hold even the file header are nothing the reader could use. */
+function evtxFormat(container: WindowsFormat["container"], bytes: number | undefined): WindowsFormat {
+  if (bytes !== undefined && bytes < EVTX_HEADER_BYTES)
+    throw new UnknownFormatError(`an EVTX binary log cut short: ${bytes} of its ${EVTX_HEADER_BYTES} header bytes`);
+  return { container, encoding: "utf-16le", syntax: "evtx" };
 }
 
 function firstJsonFlavor(text: string): JsonFlavor | undefined {

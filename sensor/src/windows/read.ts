@@ -1,4 +1,6 @@
+import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { readEvtx, type EvtxRecord } from "../evtx/index.ts";
 import { sniffSyntax, UnknownFormatError } from "./detect.ts";
 import { isEvtx } from "./input/bytes.ts";
 import { openEntries, type InputEntry, type OpenOptions } from "./input/source.ts";
@@ -25,7 +27,7 @@ export interface LocatedRecord {
   file: string;
   position: number;
   unit: ProblemUnit;
-  format: "event-xml" | "event-json";
+  format: "evtx" | "event-xml" | "event-json";
 }
 
 /** Characters gathered at most before sniffing: room for a large first JSON-lines record. */
@@ -33,8 +35,8 @@ const SNIFF_CHARS = 1024 * 1024;
 const XML_EVENT_TAG = /<(?:[\w.-]+:)?Events?[\s>/]/;
 
 /**
- * Reads Windows events from a file path or a stream — event XML or any supported JSON layout, plain,
- * gzip or zip, growing files with `follow` — yielding one record at a time with bounded memory.
+ * Reads Windows events from a file path or a stream — EVTX, event XML or any supported JSON layout,
+ * plain, gzip or zip, growing files with `follow` — yielding one record at a time with bounded memory.
  * It never throws: unreadable input and every malformed record go to `onProblem`, and the good
  * records around a bad one still come through.
  */
@@ -45,6 +47,12 @@ export async function* readWindowsRecords(source: string | Readable, options: Re
 /** Like readWindowsRecords, with each record's file, position and origin format. */
 export async function* readLocatedRecords(source: string | Readable, options: ReadWindowsOptions = {}): AsyncGenerator<LocatedRecord> {
   const report: ProblemSink = options.onProblem ?? (() => undefined);
+  // An EVTX file is read by chunk from its file handle (random access lets it follow a log Windows
+  // is writing); EVTX inside an archive or a stream is read in order from the entry's bytes below.
+  if (typeof source === "string" && (await isEvtxFile(source))) {
+    for await (const located of readEvtx(source, { ...options, onProblem: report })) yield fromEvtx(located);
+    return;
+  }
   try {
     for await (const entry of openEntries(source, options, report)) {
       yield* readEntry(entry, options.format, report);
@@ -57,17 +65,11 @@ export async function* readLocatedRecords(source: string | Readable, options: Re
 
 async function* readEntry(entry: InputEntry, forced: ReadWindowsOptions["format"], report: ProblemSink): AsyncGenerator<LocatedRecord> {
   const { file } = entry;
-  const iterator = entry.chunks[Symbol.asyncIterator]();
   if (isEvtx(entry.head)) {
-    await iterator.return?.();
-    report({
-      file,
-      position: 0,
-      unit: "byte",
-      reason: "EVTX binary log: the text readers cannot parse it; export it with wevtutil /f:xml or use the EVTX reader",
-    });
+    for await (const located of readEvtx(entry.chunks, { name: file, onProblem: report })) yield fromEvtx(located);
     return;
   }
+  const iterator = entry.chunks[Symbol.asyncIterator]();
   let bytes = 0;
   const text = decodeChunks({
     [Symbol.asyncIterator]: () => ({
@@ -108,6 +110,26 @@ async function* readEntry(entry: InputEntry, forced: ReadWindowsOptions["format"
         reason: `input damaged, rest of it skipped: ${(error as Error).message}`,
       });
     await iterator.return?.();
+  }
+}
+
+function fromEvtx(located: EvtxRecord): LocatedRecord {
+  return { record: located.record, file: located.file, position: located.position, unit: "byte", format: "evtx" };
+}
+
+/** Sniffs the EVTX magic; anything unreadable is left to openEntries, which reports it. */
+async function isEvtxFile(path: string): Promise<boolean> {
+  try {
+    const handle = await open(path, "r");
+    try {
+      const head = Buffer.alloc(8);
+      const { bytesRead } = await handle.read(head, 0, 8, 0);
+      return (await handle.stat()).isFile() && isEvtx(head.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
   }
 }
 
