@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   processor: { summary: "consume events, run detections, write alerts and the identity graph", load: () => import("./commands/processor.ts") },
   api: { summary: "serve GraphQL for portals (queries, mutations, live alert subscriptions)", load: () => import("./commands/api.ts") },
   detect: { summary: "run the detections offline over event files; one JSON alert per line", load: () => import("./commands/detect.ts") },
+  parse: { summary: "print every record of EVTX / event XML / event JSON files as JSON lines", load: () => import("./commands/parse.ts") },
   schema: { summary: "print the GraphQL SDL", load: () => import("./commands/schema.ts") },
 };
 
@@ -23,6 +24,12 @@ ${Object.entries(COMMANDS)
   help        this text
 
 configuration: environment variables, listed with comments in .env.example`;
+
+// `vigil parse … | head` closes the pipe early; that is the reader saying "enough", not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
 
 const log = (line: string) => process.stderr.write(`vigil: ${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);

@@ -41,6 +41,9 @@ export function sniffSyntax(text: string): TextSyntax {
   throw new UnknownFormatError(`not Windows event XML or JSON; it starts with ${describeStart(body)}`);
 }
 
+/** pcap (both byte orders), pcapng, and pcap as it looks after UTF-8 decoding replaced its bytes. */
+const PCAP_MAGICS = ["\xd4\xc3\xb2\xa1", "\xa1\xb2\xc3\xd4", "\x0a\x0d\x0d\x0a", "\ufffd\u00f2\ufffd"];
+
 /** Packet captures are the usual binary stranger here; name them rather than print their bytes. */
 function describeStart(body: string): string {
   const head = body.slice(0, 40);
@@ -48,7 +51,7 @@ function describeStart(body: string): string {
   // eslint-disable-next-line no-control-regex
   if (!/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(head)) return JSON.stringify(head);
   const bytes = Buffer.from(body.slice(0, 4), "latin1");
-  const pcap = /^(\xd4\xc3\xb2\xa1|\xa1\xb2\xc3\xd4|\x0a\x0d\x0d\x0a)/.test(body.slice(0, 4)) || body.startsWith("\ufffd\u00f2\ufffd");
+  const pcap = PCAP_MAGICS.some((magic) => body.startsWith(magic));
   return pcap ? "binary data that looks like a packet capture (pcap input is read by the network sensor)" : `binary data (0x${bytes.toString("hex")}…)`;
 }
 
