@@ -30,7 +30,7 @@ describe("vigil start", () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("runs on embedded stores with no services and answers its health endpoints until interrupted", async () => {
+  it("runs on embedded stores with no services, replays the demo into alerts the dev token can query, until interrupted", async () => {
     const child = spawn(process.execPath, [bin, "start"], {
       env: bareEnv({ VIGIL_DATA_DIR: dataDir, VIGIL_API_PORT: "0" }),
       stdio: ["ignore", "ignore", "pipe"],
@@ -55,6 +55,24 @@ describe("vigil start", () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: "ready" });
+    // The printed token is an admin of the demo tenant; the demo story raises exactly three alerts.
+    const token = /Bearer (\S+)/.exec(stderr)?.[1];
+    expect(token).toBeDefined();
+    const query = async () => {
+      const res = await fetch(`${base}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: "{ alerts(first: 10) { edges { node { detectionId } } } }" }),
+      });
+      const body = (await res.json()) as { data?: { alerts: { edges: { node: { detectionId: string } }[] } } };
+      return (body.data?.alerts.edges ?? []).map((e) => e.node.detectionId).sort();
+    };
+    let types: string[] = [];
+    for (let i = 0; i < 80 && types.length < 3; i++) {
+      types = await query();
+      if (types.length < 3) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(types).toEqual(["brute-force", "dcsync", "sensitive-group-addition"]);
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
     expect(await exited).toBe(0);

@@ -36,12 +36,16 @@ async function runCheck(check: HealthCheck, timeoutMs: number): Promise<{ ok: bo
  */
 export function createHealthServer(options: HealthServerOptions): FastifyInstance {
   const app = Fastify({ logger: false });
-  const timeoutMs = options.timeoutMs ?? 2_000;
   app.get("/healthz", async () => ({ status: "ok" }));
+  addReadiness(app, options.checks, options.timeoutMs);
+  return app;
+}
+
+/** Adds `/readyz` to an existing server (the API serves its own `/healthz`). */
+export function addReadiness(app: FastifyInstance, checks: HealthCheck[], timeoutMs = 2_000): void {
   app.get("/readyz", async (_request, reply) => {
-    const results = await Promise.all(options.checks.map(async (c) => [c.name, await runCheck(c, timeoutMs)] as const));
+    const results = await Promise.all(checks.map(async (c) => [c.name, await runCheck(c, timeoutMs)] as const));
     const ready = results.every(([, r]) => r.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
   });
-  return app;
 }

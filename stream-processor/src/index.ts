@@ -51,3 +51,13 @@ export { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./engine/s
 export { DetectionFailedError } from "./engine/errors.ts";
 /** The detections. */
 export { allDetections, bruteForce, dcsync, sensitiveGroupAddition } from "./detections/index.ts";
+/** The processor runtime: consume, authenticate, detect, write, announce, ack after the covering snapshot. */
+export { createProcessor, type Processor, type ProcessorOptions, type ProcessorStats } from "./runtime/processor.ts";
+/** The processor's snapshot file (engine state plus sink work still to retry). */
+export { readSnapshot, type ProcessorSnapshot } from "./runtime/checkpoint.ts";
+/** What `vigil.alerts.<tenantId>` carries. */
+export type { AlertAnnouncement } from "./sinks/alert-publisher.ts";
+/** The alert as stored and announced. */
+export type { AlertPayload } from "./sinks/alert-writer.ts";
+/** Which graph nodes and edges an event writes (pure; see graph-writer.ts for the rules). */
+export { planGraphWrites, type GraphPlan } from "./sinks/graph-writer.ts";

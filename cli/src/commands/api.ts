@@ -2,6 +2,7 @@ import { createApiServer } from "@vigil/api";
 import { openAdapters } from "../adapters.ts";
 import { createBusAlertFeed } from "../alert-feed.ts";
 import { authFromEnv } from "../api-auth.ts";
+import { addReadiness } from "../health-server.ts";
 import type { CommandContext, Running } from "./command.ts";
 
 /** `vigil api`: GraphQL for portals at /graphql (subscriptions over graphql-ws with Mercurius). */
@@ -9,6 +10,7 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
   const auth = authFromEnv(env);
   const adapters = await openAdapters(env);
   const app = await createApiServer({ kind: env.API_SERVER, store: adapters.store, alertFeed: createBusAlertFeed(adapters.bus), auth });
+  addReadiness(app, adapters.checks);
   try {
     await app.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });
   } catch (error) {

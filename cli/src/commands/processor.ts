@@ -1,0 +1,93 @@
+import { join, resolve } from "node:path";
+import { createProcessor, type ProcessorStats } from "@vigil/stream-processor";
+import { openAdapters } from "../adapters.ts";
+import { createHealthServer } from "../health-server.ts";
+import type { CommandContext, Running } from "./command.ts";
+
+/** Redeliveries before an event is dead-lettered: with back-off capped at 30 s, ~25 minutes of sink outage. */
+const MAX_DELIVER = 50;
+const ACK_WAIT_MS = 30_000;
+const PROGRESS_EVERY_MS = 5_000;
+
+/** One progress line: rates since the previous line, totals since start. */
+function progress(now: ProcessorStats, before: ProcessorStats, seconds: number): string {
+  const rate = (now.processed - before.processed) / seconds;
+  return (
+    `${rate.toFixed(1)} events/s; ${now.processed} events, ${now.alertsCreated} alerts created, ${now.alertsUpdated} updated, ` +
+    `${now.deadLettered} dead-lettered, ${now.retried} retried, ${now.pendingAcks} awaiting snapshot, ${now.outbox} awaiting sinks`
+  );
+}
+
+/**
+ * `vigil processor`: consumes every tenant's events as the durable consumer VIGIL_PROCESSOR_NAME,
+ * runs the detections, writes alerts and the identity graph, announces alerts. Engine state is
+ * snapshotted to VIGIL_DATA_DIR so a restart resumes it. Serves /healthz and /readyz on
+ * VIGIL_HOST:VIGIL_API_PORT (each compose service has its own container, so the port is its own).
+ */
+export async function run({ env, log }: CommandContext): Promise<Running> {
+  const adapters = await openAdapters(env);
+  const name = env.VIGIL_PROCESSOR_NAME;
+  const snapshotFile = join(resolve(env.VIGIL_DATA_DIR), `processor-${name}.snapshot.json`);
+  const processor = createProcessor({
+    bus: adapters.bus,
+    store: adapters.store,
+    graph: adapters.graph,
+    consumerName: name,
+    snapshotFile,
+    maxDeliver: MAX_DELIVER,
+    ackWaitMs: ACK_WAIT_MS,
+    log: (line) => log(`processor: ${line}`),
+  });
+  const server = createHealthServer({
+    host: env.VIGIL_HOST,
+    port: env.VIGIL_API_PORT,
+    checks: [
+      ...adapters.checks,
+      {
+        name: "stream-processor",
+        check: async () => {
+          if (!processor.stats().running) throw new Error("not consuming");
+        },
+      },
+    ],
+  });
+  try {
+    await processor.start();
+    await server.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });
+  } catch (error) {
+    await processor.stop().catch(() => {});
+    await server.close().catch(() => {});
+    await adapters.close();
+    throw error;
+  }
+  const address = server.server.address();
+  const port = address && typeof address === "object" ? address.port : env.VIGIL_API_PORT;
+  for (const line of adapters.describe) log(line);
+  if (!env.NATS_URL)
+    log("no NATS_URL: the in-process bus carries only events published inside this process (use `vigil start` for a single-process trial)");
+  log(`processor "${name}" consuming vigil.events.>; engine snapshot ${snapshotFile}`);
+  log(`health:    http://${env.VIGIL_HOST}:${port}/healthz   readiness: http://${env.VIGIL_HOST}:${port}/readyz`);
+
+  let last = { stats: processor.stats(), at: Date.now() };
+  const ticker = setInterval(() => {
+    const stats = processor.stats();
+    if (stats.received === last.stats.received && stats.pendingAcks === 0) return; // quiet while idle
+    const at = Date.now();
+    log(`processor: ${progress(stats, last.stats, (at - last.at) / 1000)}`);
+    last = { stats, at };
+  }, PROGRESS_EVERY_MS);
+  ticker.unref();
+
+  return {
+    stop: async () => {
+      clearInterval(ticker);
+      await server.close();
+      await processor.stop();
+      const s = processor.stats();
+      log(
+        `processor: drained; ${s.processed} events, ${s.alertsCreated} alerts created, ${s.acked} acked, last snapshot ${s.lastSnapshotAt ?? "none"}`,
+      );
+      await adapters.close();
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Identity relationships the processor learns from events, written to the graph (DESIGN.md §1 item 2).
+ *
+ * HAS_SESSION (computer → user) means "this user's credentials are in that computer's memory", the
+ * hop lateral movement paths are made of. Events that prove it:
+ * - `logon` success, types 2 / 10 / 11 (interactive, RDP, cached interactive) and 4 / 5 (batch,
+ *   service): the account's credentials are cached in LSASS (or LSA secrets) of the computer that
+ *   recorded the logon (`origin.computer`, else `dc`).
+ * - `logon` success, types 3 / 8 (network, network cleartext): the logon came from the user's own
+ *   machine, where they are working: session on the source computer (`src.host`). This is how a DC's
+ *   4624s reveal where users sit (MDI does the same).
+ * - `kerberos.as` / `kerberos.tgs` success: tickets are requested by the machine holding the user's
+ *   TGT, so the user is on the source computer (`src.host`).
+ * Not sessions: failures, type 9 (new credentials: outbound only), machine accounts and built-in
+ * identities (see isSessionUser), and sources known only by IP (see graph-keys.ts). NTLM is left out:
+ * 4776's workstation is whatever the client claims.
+ *
+ * MEMBER_OF (member → group) from `group.membership` adds. Removals are not applied: the graph port
+ * has no edge removal yet (asked of graph-model); the LDAP sync will reconcile memberships.
+ * Nodes are upserted before edges, since graph-model skips edges whose endpoints do not exist.
+ */
+import type { Principal, VigilEvent } from "@vigil/sensor/contract";
+import { isGraphError, type EdgeInput, type IdentityGraph, type NodeInput, type NodeKind } from "@vigil/graph-model";
+import { normSid } from "../engine/names.ts";
+import { endpointNode, hostNode, isSessionUser, principalKey, principalNode, samOf } from "./graph-keys.ts";
+
+/** The nodes and edges one event contributes. */
+export interface GraphPlan {
+  nodes: NodeInput[];
+  edges: EdgeInput[];
+}
+
+const RECORDING_HOST_LOGON_TYPES = new Set([2, 4, 5, 10, 11]);
+const SOURCE_HOST_LOGON_TYPES = new Set([3, 8]);
+
+/** Where the event's Windows record says it came from, e.g. `event:4624`; the kind for other sources. */
+function sourceLabel(event: VigilEvent): string {
+  return event.origin.eventId !== undefined ? `event:${event.origin.eventId}` : `${event.origin.format}:${event.kind}`;
+}
+
+function session(event: VigilEvent, computer: NodeInput | undefined, user: Principal | undefined): GraphPlan | undefined {
+  if (!computer || !isSessionUser(user)) return undefined;
+  const account = principalNode(user, "User");
+  if (!account) return undefined;
+  const at = new Date(event.time);
+  return {
+    nodes: [computer, account],
+    edges: [{ kind: "HAS_SESSION", from: computer.objectId, to: account.objectId, source: sourceLabel(event), lastSeen: at }],
+  };
+}
+
+/** The member's kind when nothing in the graph says otherwise: `NAME$` is a computer, builtin SIDs are groups. */
+export function guessMemberKind(member: Principal): NodeKind {
+  if (samOf(member.name)?.endsWith("$") || /,OU=Domain Controllers,|,CN=Computers,/i.test(member.dn ?? "")) return "Computer";
+  if (normSid(member.sid)?.startsWith("S-1-5-32-")) return "Group";
+  return "User";
+}
+
+/**
+ * What an event writes to the graph (pure). `memberKind` is the kind of a group.membership member as
+ * the caller resolved it (from the graph, else guessMemberKind).
+ */
+export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind): GraphPlan | undefined {
+  switch (event.kind) {
+    case "logon": {
+      if (!event.success) return undefined;
+      if (RECORDING_HOST_LOGON_TYPES.has(event.logonType)) return session(event, hostNode(event.origin.computer ?? event.dc), event.actor);
+      if (SOURCE_HOST_LOGON_TYPES.has(event.logonType)) return session(event, endpointNode(event.src), event.actor);
+      return undefined;
+    }
+    case "kerberos.as":
+    case "kerberos.tgs":
+      return event.result === 0 ? session(event, endpointNode(event.src), event.actor) : undefined;
+    case "group.membership": {
+      if (event.action !== "add") return undefined;
+      const group = principalNode(event.group, "Group");
+      const member = principalNode(event.member, memberKind ?? guessMemberKind(event.member));
+      if (!group || !member || group.objectId === member.objectId) return undefined;
+      return {
+        nodes: [group, member],
+        edges: [
+          { kind: "MEMBER_OF", from: member.objectId, to: group.objectId, source: sourceLabel(event), lastSeen: new Date(event.time) },
+        ],
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** True when an event may write to the graph (so the processor knows whether it has graph work). */
+export function hasGraphWrites(event: VigilEvent): boolean {
+  return planGraphWrites(event) !== undefined;
+}
+
+/**
+ * Graph errors that retrying cannot fix: input the port refuses, or an objectId stored under another
+ * kind (e.g. a nested group first seen as a user member). Everything else (unreachable, query failed,
+ * closed) is treated as transient.
+ */
+export function isPermanentGraphError(err: unknown): boolean {
+  return isGraphError(err, "GRAPH_INVALID_INPUT") || isGraphError(err, "GRAPH_KIND_CONFLICT");
+}
+
+/** Writes an event's relationships: nodes, then edges. Returns the plan written (undefined: nothing to do). */
+export async function writeGraph(graph: IdentityGraph, event: VigilEvent): Promise<GraphPlan | undefined> {
+  let memberKind: NodeKind | undefined;
+  if (event.kind === "group.membership" && event.action === "add") {
+    const key = principalKey(event.member, guessMemberKind(event.member));
+    const known = key && normSid(event.member.sid) ? await graph.getNode(event.tenantId, key) : null;
+    if (known && known.kind !== "Domain") memberKind = known.kind;
+  }
+  const plan = planGraphWrites(event, memberKind);
+  if (!plan) return undefined;
+  await graph.upsertNodes(event.tenantId, plan.nodes);
+  await graph.upsertEdges(event.tenantId, plan.edges);
+  return plan;
+}
