@@ -51,7 +51,8 @@ async function openStore(env: VigilEnv, dataDir: string): Promise<Opened<Relatio
 async function openBus(env: VigilEnv): Promise<Opened<EventBus>> {
   if (env.NATS_URL) {
     const servers = env.NATS_URL.split(",").map((s) => s.trim());
-    const bus = await connectJetStreamBus({ servers, name: "vigil" });
+    const namespace = env.VIGIL_BUS_NAMESPACE;
+    const bus = await connectJetStreamBus({ servers, name: "vigil", ...(namespace ? { namespace } : {}) });
     return { value: bus, describe: `event bus: NATS JetStream at ${servers.join(", ")}`, close: () => bus.close() };
   }
   const bus = createMemoryBus();

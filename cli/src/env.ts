@@ -30,6 +30,7 @@ export const envSchema = z.object({
       message: "must be one or more comma-separated nats:// or tls:// URLs, e.g. nats://127.0.0.1:4222",
     })
     .optional(),
+  VIGIL_BUS_NAMESPACE: tokenId.optional(),
   NEO4J_URI: urlWithScheme(["bolt", "bolt+s", "neo4j", "neo4j+s"], "bolt://127.0.0.1:7687").optional(),
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).optional(),

@@ -49,7 +49,12 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
 
   // Unlike the processor, a sensor must start while NATS is down: it spools until the bus answers.
   const bus = connectInBackground({
-    connect: () => connectJetStreamBus({ servers, name: `vigil-sensor-${sensorId}` }),
+    connect: () =>
+      connectJetStreamBus({
+        servers,
+        name: `vigil-sensor-${sensorId}`,
+        ...(env.VIGIL_BUS_NAMESPACE ? { namespace: env.VIGIL_BUS_NAMESPACE } : {}),
+      }),
     retryMs: options.connectRetryMs ?? 5000,
     onLog: log,
   });
