@@ -1,13 +1,7 @@
 import type { AlertFeed, AlertPayload } from "@vigil/api";
-import type { Alert } from "@vigil/stream-processor";
+import type { AlertAnnouncement } from "@vigil/stream-processor";
 import { alertSubject } from "@vigil/sensor/contract";
 import type { BusEvent, EventBus } from "@vigil/sensor/bus";
-
-/** What the processor publishes on `vigil.alerts.<tenantId>`. */
-interface AlertAnnouncement {
-  type: "created" | "updated";
-  alert: Alert;
-}
 
 function toPayload(tenantId: string, event: BusEvent): AlertPayload | undefined {
   let message: AlertAnnouncement;
@@ -24,7 +18,7 @@ function toPayload(tenantId: string, event: BusEvent): AlertPayload | undefined 
     id: a.id,
     detectionId: a.detectionId,
     severity: a.severity,
-    status: "open",
+    status: a.status,
     title: a.title,
     description: a.description,
     primaryEntity: a.primaryEntity,
