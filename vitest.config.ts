@@ -12,7 +12,14 @@ export default defineConfig({
     // tenant / stream name, but heavy parallelism on 2 cores only adds flakiness.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: "unit", include: ["**/src/**/*.test.ts", "test-support/**/*.test.ts"], exclude: ["**/*.int.test.ts", "**/node_modules/**"] } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/src/**/*.test.ts", "test-support/**/*.test.ts"],
+          exclude: ["**/*.int.test.ts", "**/node_modules/**"],
+        },
+      },
       { extends: true, test: { name: "integration", include: ["**/*.int.test.ts"], exclude: ["**/node_modules/**"] } },
       { extends: true, test: { name: "e2e", include: ["e2e/**/*.test.ts"], exclude: ["**/*.int.test.ts", "**/node_modules/**"] } },
     ],

@@ -28,14 +28,33 @@ const t0 = Date.parse("2026-01-01T08:00:00Z");
 /** Ordinary Kerberos logons from named workstations (each writes a session) and, every Nth, a DCSync by a new user. */
 function event(i: number): VigilEvent {
   const time = new Date(t0 + i * 200).toISOString();
-  const common = { tenantId, sensorId, time, dc: "DC01.bench.local", origin: { format: "event-xml" as const, recordId: String(i), eventId: 0, computer: "DC01.bench.local" } };
+  const common = {
+    tenantId,
+    sensorId,
+    time,
+    dc: "DC01.bench.local",
+    origin: { format: "event-xml" as const, recordId: String(i), eventId: 0, computer: "DC01.bench.local" },
+  };
   if (i % alertEvery === alertEvery - 1) {
-    return finalizeEvent({ ...common, kind: "replication", origin: { ...common.origin, eventId: 4662 },
-      actor: { sid: `${DOMAIN}-${20_000 + i}`, name: `attacker${i}`, domain: "BENCH" }, rights: ["1131f6ad-9c07-11d1-f79f-00c04fc2dcd2"] });
+    return finalizeEvent({
+      ...common,
+      kind: "replication",
+      origin: { ...common.origin, eventId: 4662 },
+      actor: { sid: `${DOMAIN}-${20_000 + i}`, name: `attacker${i}`, domain: "BENCH" },
+      rights: ["1131f6ad-9c07-11d1-f79f-00c04fc2dcd2"],
+    });
   }
   const user = i % 500;
-  return finalizeEvent({ ...common, kind: "logon", origin: { ...common.origin, eventId: 4624 }, success: true, logonType: 3, package: "Kerberos",
-    actor: { sid: `${DOMAIN}-${10_000 + user}`, name: `user${user}`, domain: "BENCH" }, src: { ip: `10.1.${user % 250}.${(user % 200) + 1}`, host: `WKS${user % 300}` } });
+  return finalizeEvent({
+    ...common,
+    kind: "logon",
+    origin: { ...common.origin, eventId: 4624 },
+    success: true,
+    logonType: 3,
+    package: "Kerberos",
+    actor: { sid: `${DOMAIN}-${10_000 + user}`, name: `user${user}`, domain: "BENCH" },
+    src: { ip: `10.1.${user % 250}.${(user % 200) + 1}`, host: `WKS${user % 300}` },
+  });
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -48,9 +67,22 @@ try {
   await graph.ensureSchema();
   await store.prisma.tenant.create({ data: { id: tenantId, name: "bench" } });
   const sensorKey = `vgl_${randomBytes(32).toString("base64url")}`;
-  await store.forTenant(tenantId).sensor.create({ data: { id: sensorId, tenantId, name: sensorId, kind: "dc", keyHash: sensorKeyHash(sensorKey), keyPrefix: sensorKey.slice(0, 12) } });
-  const processor = createProcessor({ bus, store, graph, consumerName: "bench", filterSubject: tenantEventsFilter(tenantId),
-    snapshotFile: join(dir, "snapshot.json"), maxDeliver: 5, ackWaitMs: 60_000, log: () => {} });
+  await store
+    .forTenant(tenantId)
+    .sensor.create({
+      data: { id: sensorId, tenantId, name: sensorId, kind: "dc", keyHash: sensorKeyHash(sensorKey), keyPrefix: sensorKey.slice(0, 12) },
+    });
+  const processor = createProcessor({
+    bus,
+    store,
+    graph,
+    consumerName: "bench",
+    filterSubject: tenantEventsFilter(tenantId),
+    snapshotFile: join(dir, "snapshot.json"),
+    maxDeliver: 5,
+    ackWaitMs: 60_000,
+    log: () => {},
+  });
   const published = new Map<string, number>();
   const latencies: number[] = [];
   const announcements = await bus.subscribe(alertSubject(tenantId));
@@ -80,10 +112,16 @@ try {
   await publisher.close();
   await processor.stop();
   const sorted = latencies.sort((a, b) => a - b);
-  console.log(`pipeline benchmark: ${total} events (1 in ${alertEvery} raises an alert), real NATS JetStream + PostgreSQL + Neo4j, 1 processor`);
+  console.log(
+    `pipeline benchmark: ${total} events (1 in ${alertEvery} raises an alert), real NATS JetStream + PostgreSQL + Neo4j, 1 processor`,
+  );
   console.log(`  sensor publish          ${Math.round(total / publishS)} events/s`);
-  console.log(`  end to end              ${Math.round(total / endToEndS)} events/s (first publish → last event processed, ${endToEndS.toFixed(1)} s)`);
-  console.log(`  event → alert latency   p50 ${pct(sorted, 50).toFixed(0)} ms   p99 ${pct(sorted, 99).toFixed(0)} ms   (${sorted.length}/${expectedAlerts} alerts)`);
+  console.log(
+    `  end to end              ${Math.round(total / endToEndS)} events/s (first publish → last event processed, ${endToEndS.toFixed(1)} s)`,
+  );
+  console.log(
+    `  event → alert latency   p50 ${pct(sorted, 50).toFixed(0)} ms   p99 ${pct(sorted, 99).toFixed(0)} ms   (${sorted.length}/${expectedAlerts} alerts)`,
+  );
 } finally {
   await store.prisma.tenant.delete({ where: { id: tenantId } }).catch(() => {});
   await bus.dropStreams().catch(() => {});

@@ -41,7 +41,11 @@ async function openStore(env: VigilEnv, dataDir: string): Promise<Opened<Relatio
   if (env.DATABASE_URL) {
     const store = await openRelationalStore({ databaseUrl: env.DATABASE_URL, migrate: true });
     const url = new URL(env.DATABASE_URL);
-    return { value: store, describe: `relational store: PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`, close: () => store.close() };
+    return {
+      value: store,
+      describe: `relational store: PostgreSQL at ${url.hostname}:${url.port || 5432}${url.pathname}`,
+      close: () => store.close(),
+    };
   }
   const dir = join(dataDir, "pglite");
   const store = await openRelationalStore({ dataDir: dir, migrate: true });

@@ -4,8 +4,20 @@ import { describe, expect, it } from "vitest";
 import { createBusAlertFeed } from "./alert-feed.ts";
 
 const alert = (tenantId: string, id: string) => ({
-  id, tenantId, detectionId: "dcsync", title: "t", description: "d", severity: "high", status: "open", mitre: ["T1003.006"], primaryEntity: "account:x",
-  entities: [], count: 1, firstSeen: "2024-03-01T10:00:00Z", lastSeen: "2024-03-01T10:00:00Z", recommendedActions: [],
+  id,
+  tenantId,
+  detectionId: "dcsync",
+  title: "t",
+  description: "d",
+  severity: "high",
+  status: "open",
+  mitre: ["T1003.006"],
+  primaryEntity: "account:x",
+  entities: [],
+  count: 1,
+  firstSeen: "2024-03-01T10:00:00Z",
+  lastSeen: "2024-03-01T10:00:00Z",
+  recommendedActions: [],
 });
 
 describe("bus-backed alert feed", () => {

@@ -26,9 +26,12 @@ export const envSchema = z.object({
   NATS_URL: z
     .string()
     .trim()
-    .refine((value) => value.split(",").every((one) => urlWithScheme(["nats", "tls"], "nats://127.0.0.1:4222").safeParse(one.trim()).success), {
-      message: "must be one or more comma-separated nats:// or tls:// URLs, e.g. nats://127.0.0.1:4222",
-    })
+    .refine(
+      (value) => value.split(",").every((one) => urlWithScheme(["nats", "tls"], "nats://127.0.0.1:4222").safeParse(one.trim()).success),
+      {
+        message: "must be one or more comma-separated nats:// or tls:// URLs, e.g. nats://127.0.0.1:4222",
+      },
+    )
     .optional(),
   VIGIL_BUS_NAMESPACE: tokenId.optional(),
   NEO4J_URI: urlWithScheme(["bolt", "bolt+s", "neo4j", "neo4j+s"], "bolt://127.0.0.1:7687").optional(),

@@ -9,7 +9,12 @@ describe("health server", () => {
       port: 0,
       timeoutMs: 200,
       checks: [
-        { name: "store", check: async () => { if (!storeUp) throw new Error("connection refused"); } },
+        {
+          name: "store",
+          check: async () => {
+            if (!storeUp) throw new Error("connection refused");
+          },
+        },
         { name: "bus", check: async () => {} },
       ],
     });
@@ -25,7 +30,12 @@ describe("health server", () => {
   });
 
   it("times out a hung check instead of hanging the probe", async () => {
-    const app = createHealthServer({ host: "127.0.0.1", port: 0, timeoutMs: 50, checks: [{ name: "graph", check: () => new Promise(() => {}) }] });
+    const app = createHealthServer({
+      host: "127.0.0.1",
+      port: 0,
+      timeoutMs: 50,
+      checks: [{ name: "graph", check: () => new Promise(() => {}) }],
+    });
     const res = await app.inject("/readyz");
     expect(res.statusCode).toBe(503);
     expect(res.json().checks.graph.error).toMatch(/no answer within 50 ms/);

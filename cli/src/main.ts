@@ -8,7 +8,10 @@ type CommandModule = { run(ctx: CommandContext): Promise<CommandResult> };
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   start: { summary: "every role in one process (embedded stores unless service URLs are set)", load: () => import("./commands/start.ts") },
   sensor: { summary: "read Windows event files / streams and publish them (needs NATS_URL)", load: () => import("./commands/sensor.ts") },
-  processor: { summary: "consume events, run detections, write alerts and the identity graph", load: () => import("./commands/processor.ts") },
+  processor: {
+    summary: "consume events, run detections, write alerts and the identity graph",
+    load: () => import("./commands/processor.ts"),
+  },
   api: { summary: "serve GraphQL for portals (queries, mutations, live alert subscriptions)", load: () => import("./commands/api.ts") },
   detect: { summary: "run the detections offline over event files; one JSON alert per line", load: () => import("./commands/detect.ts") },
   parse: { summary: "print every record of EVTX / event XML / event JSON files as JSON lines", load: () => import("./commands/parse.ts") },
@@ -76,10 +79,13 @@ async function main(argv: string[]): Promise<number> {
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
-    running.done?.then(() => stop("finished"), (error: unknown) => {
-      log(`failed: ${error instanceof Error ? error.message : String(error)}`);
-      stop("failed");
-    });
+    running.done?.then(
+      () => stop("finished"),
+      (error: unknown) => {
+        log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+        stop("failed");
+      },
+    );
   });
   return 0;
 }

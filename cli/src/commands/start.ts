@@ -64,9 +64,17 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     const summary = await runSensor({ inputs: [demoFile], publisher, tenantId: DEMO_TENANT, sensorId: DEMO_SENSOR });
     await publisher.flush();
 
-    const token = await createDevToken({ secret: devSecret, tenantId: DEMO_TENANT, role: "admin", issuer: env.VIGIL_JWT_ISSUER, audience: env.VIGIL_JWT_AUDIENCE });
+    const token = await createDevToken({
+      secret: devSecret,
+      tenantId: DEMO_TENANT,
+      role: "admin",
+      issuer: env.VIGIL_JWT_ISSUER,
+      audience: env.VIGIL_JWT_AUDIENCE,
+    });
     for (const line of adapters.describe) log(line);
-    log(`demo domain: ${summary.events} events replayed as tenant '${DEMO_TENANT}' (a password-guessing run, a Domain Admins addition, a DCSync)`);
+    log(
+      `demo domain: ${summary.events} events replayed as tenant '${DEMO_TENANT}' (a password-guessing run, a Domain Admins addition, a DCSync)`,
+    );
     log(`GraphQL:   ${base}/graphql   (subscriptions over graphql-ws on the same path)`);
     log(`health:    ${base}/healthz   readiness: ${base}/readyz`);
     log(`dev token (admin of '${DEMO_TENANT}', 8 h):\n\n  Authorization: Bearer ${token}\n`);

@@ -61,6 +61,9 @@ export const baseFields = {
   dc: z.string().min(1).optional(),
   src: endpoint.optional(),
   actor: principal.optional(),
-  target: principal.extend({ host: z.string().min(1).optional() }).strict().optional(),
+  target: principal
+    .extend({ host: z.string().min(1).optional() })
+    .strict()
+    .optional(),
   origin,
 };

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_KINDS, eventId, eventSubject, finalizeEvent, InvalidEventError, parseEvent, tenantOfSubject, type EventDraft } from "./index.ts";
+import {
+  EVENT_KINDS,
+  eventId,
+  eventSubject,
+  finalizeEvent,
+  InvalidEventError,
+  parseEvent,
+  tenantOfSubject,
+  type EventDraft,
+} from "./index.ts";
 
 const dcsyncDraft: EventDraft = {
   kind: "replication",
@@ -14,9 +23,28 @@ const dcsyncDraft: EventDraft = {
 
 describe("event contract", () => {
   it("covers every kind DESIGN.md §4 names", () => {
-    for (const k of ["kerberos.as", "kerberos.tgs", "kerberos.preauth-failure", "ntlm", "logon", "replication", "directory.change",
-      "group.membership", "account.lifecycle", "service.install", "share.access", "samr.query", "ldap.search", "ldap.bind", "dns.query",
-      "netlogon", "certificate.request", "radius.accounting", "entity.snapshot", "sensor.heartbeat"]) {
+    for (const k of [
+      "kerberos.as",
+      "kerberos.tgs",
+      "kerberos.preauth-failure",
+      "ntlm",
+      "logon",
+      "replication",
+      "directory.change",
+      "group.membership",
+      "account.lifecycle",
+      "service.install",
+      "share.access",
+      "samr.query",
+      "ldap.search",
+      "ldap.bind",
+      "dns.query",
+      "netlogon",
+      "certificate.request",
+      "radius.accounting",
+      "entity.snapshot",
+      "sensor.heartbeat",
+    ]) {
       expect(EVENT_KINDS).toContain(k);
     }
   });

@@ -60,7 +60,17 @@ export function parseEvent(input: unknown): VigilEvent {
 export function eventId(draft: EventDraft): string {
   const o = draft.origin;
   const identity = o.recordId
-    ? [draft.tenantId, draft.sensorId, o.format, o.computer ?? "", o.channel ?? "", o.provider ?? "", draft.dc ?? "", o.recordId, o.eventId ?? ""]
+    ? [
+        draft.tenantId,
+        draft.sensorId,
+        o.format,
+        o.computer ?? "",
+        o.channel ?? "",
+        o.provider ?? "",
+        draft.dc ?? "",
+        o.recordId,
+        o.eventId ?? "",
+      ]
     : [draft.tenantId, draft.sensorId, canonicalJson(draft)];
   return createHash("sha256").update(identity.join("\u0000")).digest("hex").slice(0, 32);
 }

@@ -24,7 +24,13 @@ export function signEvent(keyHash: string, subject: string, msgId: string, paylo
 }
 
 /** Constant-time check of a signature made by `signEvent`. */
-export function verifyEventSignature(keyHash: string, subject: string, msgId: string, payload: Uint8Array | string, signature: string): boolean {
+export function verifyEventSignature(
+  keyHash: string,
+  subject: string,
+  msgId: string,
+  payload: Uint8Array | string,
+  signature: string,
+): boolean {
   const expected = Buffer.from(signEvent(keyHash, subject, msgId, payload), "hex");
   const given = Buffer.from(signature, "hex");
   return given.length === expected.length && timingSafeEqual(given, expected);

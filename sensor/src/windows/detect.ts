@@ -52,7 +52,9 @@ function describeStart(body: string): string {
   if (!/[\u0000-\u0008\u000e-\u001f\ufffd]/.test(head)) return JSON.stringify(head);
   const bytes = Buffer.from(body.slice(0, 4), "latin1");
   const pcap = PCAP_MAGICS.some((magic) => body.startsWith(magic));
-  return pcap ? "binary data that looks like a packet capture (pcap input is read by the network sensor)" : `binary data (0x${bytes.toString("hex")}…)`;
+  return pcap
+    ? "binary data that looks like a packet capture (pcap input is read by the network sensor)"
+    : `binary data (0x${bytes.toString("hex")}…)`;
 }
 
 /**
