@@ -67,11 +67,9 @@ try {
   await graph.ensureSchema();
   await store.prisma.tenant.create({ data: { id: tenantId, name: "bench" } });
   const sensorKey = `vgl_${randomBytes(32).toString("base64url")}`;
-  await store
-    .forTenant(tenantId)
-    .sensor.create({
-      data: { id: sensorId, tenantId, name: sensorId, kind: "dc", keyHash: sensorKeyHash(sensorKey), keyPrefix: sensorKey.slice(0, 12) },
-    });
+  await store.forTenant(tenantId).sensor.create({
+    data: { id: sensorId, tenantId, name: sensorId, kind: "dc", keyHash: sensorKeyHash(sensorKey), keyPrefix: sensorKey.slice(0, 12) },
+  });
   const processor = createProcessor({
     bus,
     store,
