@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { emptyContext, learnFromEvent } from "../engine/context.ts";
 import { accountEntity, accountKey, hostEntity, label, listed, sourceOf } from "./entities.ts";
-import { acct, DOMAIN_SID, failure } from "./test-events.ts";
+import { acct, DOMAIN_SID, failure, success } from "./test-events.ts";
 
 describe("detection entity helpers", () => {
   it.each([
@@ -20,6 +21,15 @@ describe("detection entity helpers", () => {
       id: "kali",
       name: "KALI",
     });
+  });
+
+  it("names a source IP after the computer that held it, keeping the IP as key", () => {
+    const machine = learnFromEvent(emptyContext(), success("kerberos.as", "WS05$", { ip: "10.0.0.5", t: -60_000 }));
+    expect(sourceOf(failure("logon", "bob", { ip: "10.0.0.5" }), machine)).toEqual({
+      key: "host:10.0.0.5",
+      entity: { role: "source", kind: "ip", id: "10.0.0.5", name: "WS05" },
+    });
+    expect(sourceOf(failure("logon", "bob", { ip: "10.0.0.6" }), machine)?.entity).toEqual({ role: "source", kind: "ip", id: "10.0.0.6" });
   });
 
   it("keys accounts by name or SID as asked, ignoring the NULL SID", () => {

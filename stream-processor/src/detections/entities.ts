@@ -1,4 +1,5 @@
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
+import { resolveSourceHost, type EntityContext } from "../engine/context.ts";
 import { isLoopback, normHost, normIp, normName, normSid } from "../engine/names.ts";
 import type { AlertEntity, EntityRole } from "../engine/detection.ts";
 
@@ -11,11 +12,16 @@ export interface Source {
 /**
  * Where an event came from: its IP (preferred: it is what 4625/4771 and the wire give), else its host
  * name (4776 gives only the workstation), else nothing. A loopback address means the recording host
- * itself, e.g. a local service logging on.
+ * itself, e.g. a local service logging on. With the context, an IP gets the name of the computer that
+ * held it at the event's time (host-resolution.ts) as its entity name; the key stays the IP, so alerts
+ * aggregate the same whether or not the IP resolved.
  */
-export function sourceOf(event: VigilEvent): Source | undefined {
+export function sourceOf(event: VigilEvent, ctx?: EntityContext): Source | undefined {
   const ip = normIp(event.src?.ip);
-  if (ip && !isLoopback(ip)) return { key: `host:${ip}`, entity: { role: "source", kind: "ip", id: ip } };
+  if (ip && !isLoopback(ip)) {
+    const held = ctx ? resolveSourceHost(ctx, ip, event.time) : undefined;
+    return { key: `host:${ip}`, entity: { role: "source", kind: "ip", id: ip, ...(held ? { name: held.host.toUpperCase() } : {}) } };
+  }
   const workstation = event.kind === "ntlm" ? event.workstation : undefined;
   const rawHost = event.src?.host ?? workstation ?? (ip ? (event.target?.host ?? event.dc) : undefined);
   const host = normHost(rawHost);

@@ -1,6 +1,6 @@
-import type { Principal } from "@vigil/sensor/contract";
+import { finalizeEvent, type Principal, type VigilEvent } from "@vigil/sensor/contract";
 import { describe, expect, it } from "vitest";
-import { acct, dcSnapshot, DOMAIN_SID, failure, group, kdcEvent, replication } from "../detections/test-events.ts";
+import { acct, dcSnapshot, DOMAIN_SID, failure, group, kdcEvent, replication, T0 } from "../detections/test-events.ts";
 import {
   addDc,
   addExclusion,
@@ -14,10 +14,27 @@ import {
   isSensitiveGroup,
   learnFromEvent,
   removeExclusion,
+  resolveSourceHost,
   tagHoneytoken,
   tagSensitive,
 } from "./context.ts";
 import type { AlertEntity } from "./detection.ts";
+import { createEngine } from "./engine.ts";
+
+/** WS05$'s TGT from 10.0.0.5, as DC01 logs it (4768). */
+const machineTgt = (t = 0): VigilEvent =>
+  finalizeEvent({
+    tenantId: "acme",
+    sensorId: "dc01",
+    time: new Date(T0 + t).toISOString(),
+    kind: "kerberos.as",
+    dc: "DC01.acme.local",
+    src: { ip: "10.0.0.5" },
+    actor: { name: "WS05$", domain: "ACME" },
+    result: 0,
+    origin: { format: "evtx", recordId: String(t), eventId: 4768, channel: "Security" },
+  });
+const at = (t = 0) => new Date(T0 + t).toISOString();
 
 describe("entity context", () => {
   it("learns DCs from DC-only events and LDAP snapshots, not from events any server logs", () => {
@@ -128,5 +145,30 @@ describe("entity context", () => {
     const copy = JSON.parse(JSON.stringify(ctx));
     expect(copy).toEqual(ctx);
     expect([isDcAccount(copy, acct("DC01$")), isSensitiveGroup(copy, { name: "SQL Admins" })]).toEqual([true, true]);
+  });
+
+  it("learns which computer holds an IP along with the DCs, from the same event", () => {
+    const ctx = learnFromEvent(emptyContext(), machineTgt());
+    expect(ctx.dcHosts).toEqual(["dc01"]);
+    expect(resolveSourceHost(ctx, "10.0.0.5", at(60_000))?.host).toBe("ws05");
+    expect(resolveSourceHost(ctx, "10.0.0.6", at(60_000))).toBeUndefined();
+    expect(learnFromEvent(ctx, machineTgt(1_000))).toBe(ctx);
+  });
+
+  it("learns hosts into a context restored from a snapshot written before host tables existed", () => {
+    const { hosts: _hosts, ...old } = emptyContext();
+    const ctx = learnFromEvent(old, machineTgt());
+    expect(resolveSourceHost(ctx, "10.0.0.5", at())?.host).toBe("ws05");
+    expect(learnFromEvent(old, failure("logon", "bob", { ip: "10.0.0.7" }))).toBe(old);
+  });
+
+  it("travels with the engine snapshot: a restored engine still resolves the IP", () => {
+    const engine = createEngine({ detections: [] });
+    engine.process(machineTgt());
+    const restored = createEngine({ detections: [] });
+    restored.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    expect(restored.context("acme").hosts).toEqual(engine.context("acme").hosts);
+    expect(resolveSourceHost(restored.context("acme"), "::ffff:10.0.0.5", at(3_600_000))?.host).toBe("ws05");
+    expect(resolveSourceHost(restored.context("other"), "10.0.0.5", at())).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Endpoint, Principal, VigilEvent } from "@vigil/sensor/contract";
 import type { AlertEntity } from "./detection.ts";
+import { emptyHosts, learnHosts, resolveIp, type HostTable, type ResolvedHost } from "./host-resolution.ts";
 import { isIp, normHost, normIp, normName, normRef, normSid } from "./names.ts";
 import { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./sensitive-groups.ts";
 
@@ -21,6 +22,11 @@ export interface EntityContext {
   honeytokens: string[];
   /** Per detection id (or `*` for all): refs whose alerts are suppressed. */
   exclusions: Record<string, string[]>;
+  /**
+   * Which computer holds which IP, learned from machine-account Kerberos authentications (see
+   * host-resolution.ts). Absent in contexts snapshotted before it existed.
+   */
+  hosts?: HostTable;
 }
 
 // Learned lists are capped so a misbehaving sensor cannot grow a context without bound.
@@ -44,7 +50,7 @@ const DC_PRIMARY_GROUPS = new Set(["516", "521"]);
 
 /** A context that knows nothing yet (defaults still apply). */
 export function emptyContext(): EntityContext {
-  return { v: 1, dcHosts: [], dcIps: [], dcSids: [], sensitive: [], honeytokens: [], exclusions: {} };
+  return { v: 1, dcHosts: [], dcIps: [], dcSids: [], sensitive: [], honeytokens: [], exclusions: {}, hosts: emptyHosts() };
 }
 
 function withItem(list: string[], item: string | undefined): string[] {
@@ -90,8 +96,26 @@ export function removeExclusion(ctx: EntityContext, detectionId: string, ref: st
   return { ...ctx, exclusions: { ...ctx.exclusions, [detectionId]: current.filter((x) => x !== r) } };
 }
 
-/** Learns what an event proves about the tenant (which hosts are DCs); same object when nothing new. */
+// Shared by contexts restored from snapshots without a host table (never mutated: tables are immutable).
+const EMPTY_HOSTS = emptyHosts();
+
+/**
+ * Learns what an event proves about the tenant (which hosts are DCs, which computer holds which IP);
+ * same object when nothing new. The engine calls it before detections see the event.
+ */
 export function learnFromEvent(ctx: EntityContext, event: VigilEvent): EntityContext {
+  const next = learnDcs(ctx, event);
+  const current = next.hosts ?? EMPTY_HOSTS;
+  const hosts = learnHosts(current, event);
+  return hosts === current ? next : { ...next, hosts };
+}
+
+/** The computer (first DNS label, lower-case) that held an IP at an event time (ISO), if one alone did. */
+export function resolveSourceHost(ctx: EntityContext, ip: string | undefined, time: string): ResolvedHost | undefined {
+  return resolveIp(ctx.hosts, ip, Date.parse(time));
+}
+
+function learnDcs(ctx: EntityContext, event: VigilEvent): EntityContext {
   if (event.dc && DC_ONLY_KINDS.has(event.kind)) return addDc(ctx, { host: event.dc });
   if (event.kind === "entity.snapshot" && event.entity.objectType === "computer" && !event.entity.deleted) {
     const a = event.entity.attributes;
@@ -109,55 +133,37 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
-interface Index {
-  dcHosts: Set<string>;
-  dcIps: Set<string>;
-  dcSids: Set<string>;
-  sensitive: Set<string>;
-  honeytokens: Set<string>;
+// Lists are immutable and shared between successive contexts (a learned IP makes a new context but
+// keeps every list), so lookup sets are built once per list and dropped with it.
+const sets = new WeakMap<string[], Set<string>>();
+function setOf(list: string[]): Set<string> {
+  let set = sets.get(list);
+  if (!set) sets.set(list, (set = new Set(list)));
+  return set;
 }
-
-// Contexts are immutable, so lookup sets are built once per context object and dropped with it.
-const indexes = new WeakMap<EntityContext, Index>();
-function index(ctx: EntityContext): Index {
-  let ix = indexes.get(ctx);
-  if (!ix) {
-    ix = {
-      dcHosts: new Set(ctx.dcHosts),
-      dcIps: new Set(ctx.dcIps),
-      dcSids: new Set(ctx.dcSids),
-      sensitive: new Set(ctx.sensitive),
-      honeytokens: new Set(ctx.honeytokens),
-    };
-    indexes.set(ctx, ix);
-  }
-  return ix;
-}
-
 /** True when the host name or IP is a known DC. */
 export function isDcHost(ctx: EntityContext, host: string | undefined): boolean {
   const h = normHost(host);
   if (!h) return false;
-  const ix = index(ctx);
-  return ix.dcHosts.has(h) || ix.dcIps.has(h);
+  return setOf(ctx.dcHosts).has(h) || setOf(ctx.dcIps).has(h);
 }
 
 /** True when the endpoint (IP or host) is a known DC. */
 export function isDcEndpoint(ctx: EntityContext, ep: Endpoint | undefined): boolean {
   const ip = normIp(ep?.ip);
-  return (ip !== undefined && index(ctx).dcIps.has(ip)) || isDcHost(ctx, ep?.host);
+  return (ip !== undefined && setOf(ctx.dcIps).has(ip)) || isDcHost(ctx, ep?.host);
 }
 
 /** True when the principal is a DC machine account: its SID is a DC's, `NAME$` for a known DC `NAME`, or its DN in the DCs' OU. */
 export function isDcAccount(ctx: EntityContext, p: Principal | undefined): boolean {
   const sid = normSid(p?.sid);
-  if (sid && index(ctx).dcSids.has(sid)) return true;
+  if (sid && setOf(ctx.dcSids).has(sid)) return true;
   const name = p?.name?.trim();
-  if (name) return name.endsWith("$") && index(ctx).dcHosts.has(normHost(normName(name))!);
+  if (name) return name.endsWith("$") && setOf(ctx.dcHosts).has(normHost(normName(name))!);
   // Group events on a DC name members by DN: a computer object in the Domain Controllers OU whose CN
   // is a known DC. (A user merely named like a DC lives elsewhere: that is noPac's trick.)
   const dn = /^CN=([^,]+),OU=Domain Controllers,/i.exec(p?.dn?.trim() ?? "");
-  return !!dn && index(ctx).dcHosts.has(normHost(dn[1])!);
+  return !!dn && setOf(ctx.dcHosts).has(normHost(dn[1])!);
 }
 
 function matchesRef(set: Set<string>, p: Principal | undefined): boolean {
@@ -188,12 +194,12 @@ export function defaultSensitiveGroup(ctx: EntityContext, group: Principal, reco
 
 /** True when a group is sensitive: a default sensitive group or manually tagged. */
 export function isSensitiveGroup(ctx: EntityContext, group: Principal, recordedOn?: string): boolean {
-  return matchesRef(index(ctx).sensitive, group) || defaultSensitiveGroup(ctx, group, recordedOn) !== undefined;
+  return matchesRef(setOf(ctx.sensitive), group) || defaultSensitiveGroup(ctx, group, recordedOn) !== undefined;
 }
 
 /** True when the principal is tagged as a honeytoken. */
 export function isHoneytoken(ctx: EntityContext, p: Principal | undefined): boolean {
-  return matchesRef(index(ctx).honeytokens, p);
+  return matchesRef(setOf(ctx.honeytokens), p);
 }
 
 /**

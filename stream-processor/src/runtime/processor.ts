@@ -189,11 +189,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       }
       counters.processed++;
       recent.add(event);
-      if (updates.length === 0 && !hasGraphWrites(event)) {
+      // The host table as the engine left it after this event: IP-only sources resolve through it.
+      const hosts = engine.context(event.tenantId).hosts;
+      if (updates.length === 0 && !hasGraphWrites(event, hosts)) {
         checkpoints.defer(msg);
         return;
       }
-      work = { key: workKey(event), event, graphDone: !hasGraphWrites(event), updates: updates.map((u) => ({ alert: u.alert })) };
+      work = { key: workKey(event), event, graphDone: !hasGraphWrites(event, hosts), updates: updates.map((u) => ({ alert: u.alert })) };
       outbox.add(work);
     }
     const result = await runSinks(work, {
@@ -203,6 +205,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       log,
       keepAlive,
       evidence: (tenantId) => recent.lookup(tenantId),
+      hosts: (tenantId) => engine.context(tenantId).hosts,
     });
     counters.alertsCreated += result.created;
     counters.alertsUpdated += result.updated;

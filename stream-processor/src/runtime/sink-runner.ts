@@ -8,6 +8,7 @@ import type { Prisma, RelationalStore } from "@vigil/db";
 import type { IdentityGraph } from "@vigil/graph-model";
 import type { EventBus } from "@vigil/sensor/bus";
 import type { VigilEvent } from "@vigil/sensor/contract";
+import type { HostTable } from "../engine/host-resolution.ts";
 import { publishAlert } from "../sinks/alert-publisher.ts";
 import { writeAlert, type EvidenceLookup } from "../sinks/alert-writer.ts";
 import { isPermanentGraphError, writeGraph } from "../sinks/graph-writer.ts";
@@ -20,6 +21,8 @@ export interface SinkDeps {
   bus: EventBus;
   log: (line: string) => void;
   evidence: (tenantId: string) => EvidenceLookup;
+  /** A tenant's IP → computer table (engine context), to name sources known only by IP. */
+  hosts?: (tenantId: string) => HostTable | undefined;
   /** Called between steps so a slow store does not run the message past its ack wait. */
   keepAlive: () => void;
 }
@@ -42,7 +45,7 @@ export async function runSinks(work: SinkWork, deps: SinkDeps): Promise<SinkResu
   if (!work.graphDone) {
     deps.keepAlive();
     try {
-      await writeGraph(deps.graph, work.event);
+      await writeGraph(deps.graph, work.event, deps.hosts?.(work.event.tenantId));
       work.graphDone = true;
     } catch (err) {
       if (isPermanentGraphError(err)) {

@@ -14,7 +14,8 @@
  * seen once with and once without a SID gets two nodes (as does a computer seen as a host and as a
  * member with its SID); linking them needs the LDAP sync. Computers are keyed without domain: host
  * names repeat across the domains of one tenant far less often than accounts do.
- * Hosts known only by IP get no node: DHCP hands the address to another machine tomorrow.
+ * Hosts known only by IP get no node: DHCP hands the address to another machine tomorrow. The graph
+ * writer instead names the computer that held the IP at the event's time (engine/host-resolution.ts).
  */
 import type { Endpoint, Principal } from "@vigil/sensor/contract";
 import type { NodeInput, NodeKind } from "@vigil/graph-model";

@@ -12,8 +12,13 @@
  * - `kerberos.as` / `kerberos.tgs` success: tickets are requested by the machine holding the user's
  *   TGT, so the user is on the source computer (`src.host`).
  * Not sessions: failures, type 9 (new credentials: outbound only), machine accounts and built-in
- * identities (see isSessionUser), and sources known only by IP (see graph-keys.ts). NTLM is left out:
- * 4776's workstation is whatever the client claims.
+ * identities (see isSessionUser). NTLM is left out: 4776's workstation is whatever the client claims.
+ *
+ * DCs mostly log the source by IP only. The IP never becomes a node (graph-keys.ts); it is resolved
+ * to the computer that held it at the event's time, from the tenant's host table (the engine learns it
+ * from machine-account Kerberos authentications, see engine/host-resolution.ts). Unknown, expired or
+ * shared IPs stay unresolved: no session. A machine's proof also writes the sessions of users whose
+ * requests from its IP reached the DC just before it (the table keeps them a few minutes).
  *
  * MEMBER_OF (member → group) from `group.membership` adds. Removals are not applied: the graph port
  * has no edge removal yet (asked of graph-model); the LDAP sync will reconcile memberships.
@@ -21,8 +26,9 @@
  */
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
 import { isGraphError, type EdgeInput, type IdentityGraph, type NodeInput, type NodeKind } from "@vigil/graph-model";
+import { evidenceLabel, releasedSessions, resolveIp, sourceSessionActor, type HostTable } from "../engine/host-resolution.ts";
 import { normSid } from "../engine/names.ts";
-import { endpointNode, hostNode, isSessionUser, principalKey, principalNode, samOf } from "./graph-keys.ts";
+import { domainOf, endpointNode, hostNode, isSessionUser, principalKey, principalNode, samOf } from "./graph-keys.ts";
 
 /** The nodes and edges one event contributes. */
 export interface GraphPlan {
@@ -31,22 +37,47 @@ export interface GraphPlan {
 }
 
 const RECORDING_HOST_LOGON_TYPES = new Set([2, 4, 5, 10, 11]);
-const SOURCE_HOST_LOGON_TYPES = new Set([3, 8]);
 
-/** Where the event's Windows record says it came from, e.g. `event:4624`; the kind for other sources. */
-function sourceLabel(event: VigilEvent): string {
-  return event.origin.eventId !== undefined ? `event:${event.origin.eventId}` : `${event.origin.format}:${event.kind}`;
-}
-
-function session(event: VigilEvent, computer: NodeInput | undefined, user: Principal | undefined): GraphPlan | undefined {
+function session(
+  computer: NodeInput | undefined,
+  user: Principal | undefined,
+  source: string,
+  time: string | number,
+): GraphPlan | undefined {
   if (!computer || !isSessionUser(user)) return undefined;
   const account = principalNode(user, "User");
   if (!account) return undefined;
-  const at = new Date(event.time);
   return {
     nodes: [computer, account],
-    edges: [{ kind: "HAS_SESSION", from: computer.objectId, to: account.objectId, source: sourceLabel(event), lastSeen: at }],
+    edges: [{ kind: "HAS_SESSION", from: computer.objectId, to: account.objectId, source, lastSeen: new Date(time) }],
   };
+}
+
+/** The computer that held an IP at a time, as a node (with the machine account's domain). */
+function resolvedNode(hosts: HostTable | undefined, ip: string | undefined, at: number): NodeInput | undefined {
+  const held = resolveIp(hosts, ip, at);
+  const node = hostNode(held?.host);
+  const domain = held?.domain ? domainOf({ domain: held.domain }) : undefined;
+  return node && domain ? { ...node, domain } : node;
+}
+
+/** The event's source computer: named by the event, else its IP resolved through the host table. */
+function sourceComputer(event: VigilEvent, hosts: HostTable | undefined): NodeInput | undefined {
+  return endpointNode(event.src) ?? resolvedNode(hosts, event.src?.ip, Date.parse(event.time));
+}
+
+/** Sessions a machine's proof releases (see the header), merged into one plan. */
+function released(event: VigilEvent, hosts: HostTable | undefined): GraphPlan | undefined {
+  const plans = releasedSessions(hosts, event).map((p) => session(resolvedNode(hosts, event.src?.ip, p.at), p.who, p.source, p.at));
+  return merge(plans);
+}
+
+function merge(plans: (GraphPlan | undefined)[]): GraphPlan | undefined {
+  const present = plans.filter((p): p is GraphPlan => p !== undefined);
+  if (present.length === 0) return undefined;
+  const nodes = new Map<string, NodeInput>();
+  for (const p of present) for (const n of p.nodes) nodes.set(n.objectId, n);
+  return { nodes: [...nodes.values()], edges: present.flatMap((p) => p.edges) };
 }
 
 /** The member's kind when nothing in the graph says otherwise: `NAME$` is a computer, builtin SIDs are groups. */
@@ -58,19 +89,21 @@ export function guessMemberKind(member: Principal): NodeKind {
 
 /**
  * What an event writes to the graph (pure). `memberKind` is the kind of a group.membership member as
- * the caller resolved it (from the graph, else guessMemberKind).
+ * the caller resolved it (from the graph, else guessMemberKind); `hosts` is the tenant's host table
+ * (engine.context(tenantId).hosts) after the engine learned from this event; without it, sources
+ * known only by IP stay unresolved.
  */
-export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind): GraphPlan | undefined {
+export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind, hosts?: HostTable): GraphPlan | undefined {
+  const label = evidenceLabel(event);
   switch (event.kind) {
-    case "logon": {
-      if (!event.success) return undefined;
-      if (RECORDING_HOST_LOGON_TYPES.has(event.logonType)) return session(event, hostNode(event.origin.computer ?? event.dc), event.actor);
-      if (SOURCE_HOST_LOGON_TYPES.has(event.logonType)) return session(event, endpointNode(event.src), event.actor);
-      return undefined;
-    }
+    case "logon":
     case "kerberos.as":
-    case "kerberos.tgs":
-      return event.result === 0 ? session(event, endpointNode(event.src), event.actor) : undefined;
+    case "kerberos.tgs": {
+      if (event.kind === "logon" && event.success && RECORDING_HOST_LOGON_TYPES.has(event.logonType))
+        return session(hostNode(event.origin.computer ?? event.dc), event.actor, label, event.time);
+      const user = sourceSessionActor(event);
+      return merge([user ? session(sourceComputer(event, hosts), user, label, event.time) : undefined, released(event, hosts)]);
+    }
     case "group.membership": {
       if (event.action !== "add") return undefined;
       const group = principalNode(event.group, "Group");
@@ -78,9 +111,7 @@ export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind): Graph
       if (!group || !member || group.objectId === member.objectId) return undefined;
       return {
         nodes: [group, member],
-        edges: [
-          { kind: "MEMBER_OF", from: member.objectId, to: group.objectId, source: sourceLabel(event), lastSeen: new Date(event.time) },
-        ],
+        edges: [{ kind: "MEMBER_OF", from: member.objectId, to: group.objectId, source: label, lastSeen: new Date(event.time) }],
       };
     }
     default:
@@ -89,8 +120,8 @@ export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind): Graph
 }
 
 /** True when an event may write to the graph (so the processor knows whether it has graph work). */
-export function hasGraphWrites(event: VigilEvent): boolean {
-  return planGraphWrites(event) !== undefined;
+export function hasGraphWrites(event: VigilEvent, hosts?: HostTable): boolean {
+  return planGraphWrites(event, undefined, hosts) !== undefined;
 }
 
 /**
@@ -103,14 +134,14 @@ export function isPermanentGraphError(err: unknown): boolean {
 }
 
 /** Writes an event's relationships: nodes, then edges. Returns the plan written (undefined: nothing to do). */
-export async function writeGraph(graph: IdentityGraph, event: VigilEvent): Promise<GraphPlan | undefined> {
+export async function writeGraph(graph: IdentityGraph, event: VigilEvent, hosts?: HostTable): Promise<GraphPlan | undefined> {
   let memberKind: NodeKind | undefined;
   if (event.kind === "group.membership" && event.action === "add") {
     const key = principalKey(event.member, guessMemberKind(event.member));
     const known = key && normSid(event.member.sid) ? await graph.getNode(event.tenantId, key) : null;
     if (known && known.kind !== "Domain") memberKind = known.kind;
   }
-  const plan = planGraphWrites(event, memberKind);
+  const plan = planGraphWrites(event, memberKind, hosts);
   if (!plan) return undefined;
   await graph.upsertNodes(event.tenantId, plan.nodes);
   await graph.upsertEdges(event.tenantId, plan.edges);
