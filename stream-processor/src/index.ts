@@ -50,7 +50,7 @@ export { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./engine/s
 /** A detection threw while evaluating an event. */
 export { DetectionFailedError } from "./engine/errors.ts";
 /** The detections. */
-export { allDetections, bruteForce, dcsync, sensitiveGroupAddition } from "./detections/index.ts";
+export * from "./detections/index.ts";
 /** The processor runtime: consume, authenticate, detect, write, announce, ack after the covering snapshot. */
 export { createProcessor, type Processor, type ProcessorOptions, type ProcessorStats } from "./runtime/processor.ts";
 /** The processor's snapshot file (engine state plus sink work still to retry). */

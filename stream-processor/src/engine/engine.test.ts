@@ -134,7 +134,8 @@ describe("engine", () => {
       engine.process(event as VigilEvent);
     }
     const stats = engine.stats();
-    expect(stats.stateKeys).toBeLessThanOrEqual(limits.maxStateKeys * 3);
+    // The bound is per detection state; each detection that keeps state may hold up to maxStateKeys.
+    expect(stats.stateKeys).toBeLessThanOrEqual(limits.maxStateKeys * allDetections.length);
     expect(stats.openAlerts).toBeLessThanOrEqual(limits.maxOpenAlerts);
     expect(stats.seenEvents).toBeLessThanOrEqual(limits.maxSeenEvents);
     expect(JSON.stringify(engine.snapshot()).length).toBeLessThan(5_000_000);
