@@ -22,6 +22,12 @@ describe("detection catalog", () => {
     expect(rows.size).toBeGreaterThan(30);
   });
 
+  it("implements every catalog id whose sources include Windows events (E), exactly once", () => {
+    const windowsIds = [...rows].filter(([, r]) => r.sources.includes("E")).map(([id]) => id);
+    const shipped = allDetections.map((d) => d.id);
+    for (const id of windowsIds) expect(shipped.filter((s) => s === id), `${id} has no detection`).toHaveLength(1);
+  });
+
   it("has unique ids", () => {
     const ids = allDetections.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
