@@ -25,7 +25,11 @@ describe("detection catalog", () => {
   it("implements every catalog id whose sources include Windows events (E), exactly once", () => {
     const windowsIds = [...rows].filter(([, r]) => r.sources.includes("E")).map(([id]) => id);
     const shipped = allDetections.map((d) => d.id);
-    for (const id of windowsIds) expect(shipped.filter((s) => s === id), `${id} has no detection`).toHaveLength(1);
+    for (const id of windowsIds)
+      expect(
+        shipped.filter((s) => s === id),
+        `${id} has no detection`,
+      ).toHaveLength(1);
   });
 
   it("has unique ids", () => {
