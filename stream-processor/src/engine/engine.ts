@@ -1,3 +1,4 @@
+import { OrderedMap } from "./ordered-map.ts";
 import type { EventKind, VigilEvent } from "@vigil/sensor/contract";
 import { accepts, mergeCandidate, openAlert, type Alert, type AlertLimits, type AlertUpdate, type OpenAlert } from "./alerts.ts";
 import { emptyContext, isExcluded, learnFromEvent, type EntityContext } from "./context.ts";
@@ -65,12 +66,20 @@ interface Tenant {
   watermark: number;
   ctx: EntityContext;
   states: Map<string, DetectionState>;
-  alerts: Map<string, OpenAlert>;
-  seen: Map<string, number>;
+  /** Open alerts in last-touched order. */
+  alerts: OrderedMap<string, OpenAlert>;
+  /** Processed event ids (dedupe of redeliveries) in processing order, with their event times. */
+  seen: OrderedMap<string, number>;
 }
 
 // Redelivery happens within minutes to hours; a day of ids (bounded by count) covers it.
 const SEEN_TTL_MS = 24 * HOUR;
+
+function orderedFrom<K, V>(entries: [K, V][]): OrderedMap<K, V> {
+  const m = new OrderedMap<K, V>();
+  for (const [k, v] of entries) m.set(k, v);
+  return m;
+}
 
 /** Builds an engine over a list of detections. */
 export function createEngine(options: EngineOptions): Engine {
@@ -92,7 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
   const tenantOf = (id: string): Tenant => {
     let t = tenants.get(id);
     if (!t) {
-      t = { watermark: Number.NEGATIVE_INFINITY, ctx: emptyContext(), states: new Map(), alerts: new Map(), seen: new Map() };
+      t = { watermark: Number.NEGATIVE_INFINITY, ctx: emptyContext(), states: new Map(), alerts: new OrderedMap(), seen: new OrderedMap() };
       tenants.set(id, t);
     }
     return t;
@@ -107,7 +116,6 @@ export function createEngine(options: EngineOptions): Engine {
     const key = `${d.id}\u0000${c.primaryEntity}`;
     const time = Date.parse(c.time);
     let open = t.alerts.get(key);
-    t.alerts.delete(key);
     let type: AlertUpdate["type"] = "updated";
     if (open && accepts(open, time, maxSpanMs)) mergeCandidate(open, c, limits);
     else {
@@ -120,14 +128,16 @@ export function createEngine(options: EngineOptions): Engine {
 
   function prune(t: Tenant): void {
     // Both maps are in last-touched order, which tracks event time closely enough to sweep from the front.
-    for (const [key, open] of t.alerts) {
-      if (t.alerts.size <= maxOpenAlerts && Date.parse(open.alert.lastSeen) + open.windowMs >= t.watermark - latenessMs) break;
-      t.alerts.delete(key);
+    for (let f = t.alerts.first(); f; f = t.alerts.first()) {
+      if (t.alerts.size <= maxOpenAlerts && Date.parse(f.value.alert.lastSeen) + f.value.windowMs >= t.watermark - latenessMs) break;
+      t.alerts.delete(f.key);
     }
-    for (const [id, time] of t.seen) {
-      if (t.seen.size <= maxSeen && time >= t.watermark - SEEN_TTL_MS) break;
-      t.seen.delete(id);
+    for (let f = t.seen.first(); f; f = t.seen.first()) {
+      if (t.seen.size <= maxSeen && f.value >= t.watermark - SEEN_TTL_MS) break;
+      t.seen.delete(f.key);
     }
+    t.alerts.maintain();
+    t.seen.maintain();
   }
 
   return {
@@ -193,7 +203,7 @@ export function createEngine(options: EngineOptions): Engine {
       for (const [id, s] of Object.entries(snapshot.tenants)) {
         const states = new Map<string, DetectionState>();
         for (const [d, st] of Object.entries(s.states)) if (ids.has(d)) states.set(d, DetectionState.restore(st, maxStateKeys));
-        const alerts = new Map<string, OpenAlert>();
+        const alerts = new OrderedMap<string, OpenAlert>();
         for (const a of s.alerts) {
           if (!ids.has(a.alert.detectionId)) continue;
           alerts.set(`${a.alert.detectionId}\u0000${a.alert.primaryEntity}`, {
@@ -207,7 +217,7 @@ export function createEngine(options: EngineOptions): Engine {
           ctx: structuredClone(s.context),
           states,
           alerts,
-          seen: new Map(s.seen),
+          seen: orderedFrom(s.seen),
         });
       }
     },
