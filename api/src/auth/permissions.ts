@@ -12,6 +12,8 @@ export const ACTIONS = {
   "sensor:read": "reader",
   "alert:triage": "operator",
   "sensor:create": "admin",
+  "entity:tag": "admin",
+  "entity:untag": "admin",
 } as const satisfies Record<string, Role>;
 export type Action = keyof typeof ACTIONS;
 

@@ -1,13 +1,19 @@
 // type-graphql decorators need the Reflect metadata API before they run.
 import "reflect-metadata";
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { authorize } from "../../auth/permissions.ts";
 import type { VigilContext } from "../../context.ts";
 import { Alert } from "../alerts/alert.types.ts";
 import type { AlertRow } from "../alerts/alert.storage.ts";
-import { Entity } from "./entity.types.ts";
+import { Entity, EntityTagKind, EntityTagPayload } from "./entity.types.ts";
 
 const DEFAULT_RECENT_ALERTS = 10;
+
+const ENTITY_KEY_DOC =
+  "[kind:]ref, kind one of user, account, computer, host, group, ip, sid, entity; ref a SID (S-1-5-21-…), " +
+  "an account or group name (bob, CORP\\bob, bob@corp.lab, WS01$), a host's first DNS label (ws01), " +
+  "or (EXCLUDED only) an IP address or IPv4 CIDR. 1-256 characters";
+const DETECTION_ID_DOC = "EXCLUDED only: the detection id (e.g. dcsync) to exclude from; null excludes from all detections";
 
 @Resolver(() => Entity)
 export class EntityResolver {
@@ -23,5 +29,27 @@ export class EntityResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_RECENT_ALERTS }) first: number,
   ): Promise<AlertRow[]> {
     return ctx.entities.recentAlerts(authorize(ctx.auth, "alert:read"), entity.id, first);
+  }
+
+  @Mutation(() => EntityTagPayload, {
+    description: "Tag an entity for detection context: sensitive, honeytoken, or excluded from one or all detections (admin). Idempotent",
+  })
+  async tagEntity(
+    @Ctx() ctx: VigilContext,
+    @Arg("entityKey", () => String, { description: ENTITY_KEY_DOC }) entityKey: string,
+    @Arg("tag", () => EntityTagKind) tag: EntityTagKind,
+    @Arg("detectionId", () => String, { nullable: true, description: DETECTION_ID_DOC }) detectionId: string | null,
+  ): Promise<EntityTagPayload> {
+    return ctx.entities.tag(authorize(ctx.auth, "entity:tag"), entityKey, tag, detectionId);
+  }
+
+  @Mutation(() => Boolean, { description: "Remove an entity tag (admin); false when there was no such tag" })
+  async untagEntity(
+    @Ctx() ctx: VigilContext,
+    @Arg("entityKey", () => String) entityKey: string,
+    @Arg("tag", () => EntityTagKind) tag: EntityTagKind,
+    @Arg("detectionId", () => String, { nullable: true, description: DETECTION_ID_DOC }) detectionId: string | null,
+  ): Promise<boolean> {
+    return ctx.entities.untag(authorize(ctx.auth, "entity:untag"), entityKey, tag, detectionId);
   }
 }

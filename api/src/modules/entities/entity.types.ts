@@ -25,3 +25,11 @@ export class Entity {
   @Field(() => ID) id!: string;
   @Field(() => [EntityTag]) tags!: EntityTag[];
 }
+
+/** Result of tagEntity: the tag, whether this call added it, and the entity with all its tags. */
+@ObjectType()
+export class EntityTagPayload {
+  @Field(() => EntityTag) tag!: EntityTag;
+  @Field(() => Boolean, { description: "False when the entity already had this tag (the call changed nothing)" }) created!: boolean;
+  @Field(() => Entity) entity!: Entity;
+}
