@@ -76,7 +76,7 @@ describe("pipeline chain on real NATS, PostgreSQL and Neo4j", () => {
     graph = createNeo4jGraph({ ...testServices.neo4j });
     await graph.ensureSchema();
     for (const id of [tenantA, tenantB]) await store.prisma.tenant.create({ data: { id, name: id } });
-    app = await createApiServer({ kind: "mercurius", store, alertFeed: createBusAlertFeed(bus), auth });
+    app = await createApiServer({ kind: "mercurius", store, alertFeed: createBusAlertFeed(bus), graph, auth });
     await app.listen({ host: "127.0.0.1", port: 0 });
     const address = app.server.address();
     base = `http://127.0.0.1:${address && typeof address === "object" ? address.port : 0}`;
@@ -150,6 +150,23 @@ describe("pipeline chain on real NATS, PostgreSQL and Neo4j", () => {
       counts = await graph.counts(tenantA);
     }
     expect(counts.edges.HAS_SESSION).toBeGreaterThan(0);
+
+    // The API reads that session back from the graph as the DCSync actor's recent activity.
+    const ACTIVITY = `query($id: ID!) { entity(id: $id) { recentActivity { kind direction counterpart { kind entityKey } source } } }`;
+    const { alert: withEntities } = await gql<{ alert: { entities: { key: string; role: string }[] } }>(
+      tenantA,
+      `query($id: ID!) { alert(id: $id) { entities } }`,
+      { id: dcsync!.id },
+    );
+    const actor = withEntities.entities.find((e) => e.role === "actor")!.key;
+    const { entity } = await gql<{ entity: { recentActivity: unknown[] } | null }>(tenantA, ACTIVITY, { id: actor });
+    expect(entity!.recentActivity).toContainEqual({
+      kind: "SESSION",
+      direction: "IN",
+      counterpart: { kind: "Computer", entityKey: expect.stringMatching(/^computer:/) },
+      source: expect.stringMatching(/^event:/),
+    });
+    expect(await gql(tenantB, ACTIVITY, { id: actor })).toEqual({ entity: null });
 
     expect(await gql<{ alerts: { edges: unknown[] } }>(tenantB, "{ alerts(first: 50) { edges { node { id } } } }")).toEqual({
       alerts: { edges: [] },

@@ -1,3 +1,4 @@
+import type { IdentityGraph } from "@vigil/graph-model";
 import type { Authentication } from "./auth/viewer.ts";
 import type { TokenVerifier } from "./auth/token-verifier.ts";
 import type { Store } from "./db.ts";
@@ -23,13 +24,15 @@ export interface Infrastructure {
   store: Store;
   alertFeed: AlertFeed;
   verifier: TokenVerifier;
+  /** The identity graph (entity recent activity); optional: without it, entities have no activity. */
+  graph?: IdentityGraph;
 }
 
 export function createManagers(infra: Infrastructure): Managers {
   return {
     alerts: new AlertManager(infra.store, infra.alertFeed),
     sensors: new SensorManager(infra.store),
-    entities: new EntityManager(infra.store),
+    entities: new EntityManager(infra.store, infra.graph),
   };
 }
 

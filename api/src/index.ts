@@ -1,6 +1,7 @@
 // @vigil/api: the GraphQL API. The only public entry of this package.
 import "reflect-metadata";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { IdentityGraph } from "@vigil/graph-model";
 import { type AuthOptions, type TokenVerifier, createTokenVerifier } from "./auth/token-verifier.ts";
 import type { Store } from "./db.ts";
 import type { AlertFeed } from "./feed/alert-feed.ts";
@@ -20,6 +21,8 @@ export interface ApiServerOptions {
   alertFeed: AlertFeed;
   /** How bearer tokens are verified: options for `createTokenVerifier`, or a verifier. */
   auth: AuthOptions | TokenVerifier;
+  /** The identity graph (`createNeo4jGraph` / `createMemoryGraph` from @vigil/graph-model), read for entity recentActivity; the caller closes it. Absent: no activity. */
+  graph?: IdentityGraph;
   /** Query depth / complexity ceilings (default: depth 10, complexity 5000). */
   limits?: Partial<QueryLimits>;
   /** Fastify logger setting (default off). */
@@ -36,6 +39,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     store: options.store,
     alertFeed: options.alertFeed,
     verifier,
+    graph: options.graph,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
   await app.register(healthPlugin);

@@ -26,13 +26,18 @@ export interface InfrastructurePluginOptions extends Infrastructure {
 }
 
 /**
- * Registers store, alert feed and token verifier (owned by the caller, which also closes them)
+ * Registers store, alert feed, token verifier and the optional identity graph (owned by the caller, which also closes them)
  * and the managers built on them. Named so the GraphQL and health plugins can declare it as a
  * dependency and fail fast when it is missing.
  */
 export const infrastructurePlugin = fp<InfrastructurePluginOptions>(
   async (app: FastifyInstance, options) => {
-    const infra: Infrastructure = { store: options.store, alertFeed: options.alertFeed, verifier: options.verifier };
+    const infra: Infrastructure = {
+      store: options.store,
+      alertFeed: options.alertFeed,
+      verifier: options.verifier,
+      graph: options.graph,
+    };
     const managers = createManagers(infra);
     app.decorate("vigil", {
       ...infra,

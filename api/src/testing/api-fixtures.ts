@@ -1,6 +1,7 @@
 // Fixture chain for the black-box API suites (Hive style): store → tenants → tokens → server → requests.
 import type { FastifyInstance } from "fastify";
 import { type RelationalStore, openRelationalStore } from "@vigil/db";
+import type { IdentityGraph } from "@vigil/graph-model";
 import {
   type AlertPayload,
   type PublishableAlertFeed,
@@ -37,13 +38,14 @@ export async function openFixtures(): Promise<{ store: RelationalStore; feed: Pu
 
 export async function startServer(
   kind: ServerKind,
-  fixtures: { store: Store; feed: PublishableAlertFeed },
+  fixtures: { store: Store; feed: PublishableAlertFeed; graph?: IdentityGraph },
   limits?: Partial<QueryLimits>,
 ): Promise<FastifyInstance> {
   return createApiServer({
     kind,
     store: fixtures.store,
     alertFeed: fixtures.feed,
+    graph: fixtures.graph,
     auth: { keys: { kind: "secret", secret: SECRET }, issuer: ISSUER, audience: AUDIENCE },
     limits,
   });

@@ -9,7 +9,13 @@ import type { CommandContext, Running } from "./command.ts";
 export async function run({ env, log }: CommandContext): Promise<Running> {
   const auth = authFromEnv(env);
   const adapters = await openAdapters(env);
-  const app = await createApiServer({ kind: env.API_SERVER, store: adapters.store, alertFeed: createBusAlertFeed(adapters.bus), auth });
+  const app = await createApiServer({
+    kind: env.API_SERVER,
+    store: adapters.store,
+    alertFeed: createBusAlertFeed(adapters.bus),
+    graph: adapters.graph,
+    auth,
+  });
   addReadiness(app, adapters.checks);
   try {
     await app.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });

@@ -41,7 +41,13 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     await processor.start();
     cleanups.push(() => processor.stop());
 
-    const app = await createApiServer({ kind: env.API_SERVER, store: adapters.store, alertFeed: createBusAlertFeed(adapters.bus), auth });
+    const app = await createApiServer({
+      kind: env.API_SERVER,
+      store: adapters.store,
+      alertFeed: createBusAlertFeed(adapters.bus),
+      graph: adapters.graph,
+      auth,
+    });
     addReadiness(app, adapters.checks);
     await app.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });
     cleanups.push(() => app.close());

@@ -5,9 +5,10 @@ import { authorize } from "../../auth/permissions.ts";
 import type { VigilContext } from "../../context.ts";
 import { Alert } from "../alerts/alert.types.ts";
 import type { AlertRow } from "../alerts/alert.storage.ts";
-import { Entity, EntityTagKind, EntityTagPayload } from "./entity.types.ts";
+import { Entity, EntityActivity, EntityTagKind, EntityTagPayload } from "./entity.types.ts";
 
 const DEFAULT_RECENT_ALERTS = 10;
+const DEFAULT_RECENT_ACTIVITY = 20;
 
 const ENTITY_KEY_DOC =
   "[kind:]ref, kind one of user, account, computer, host, group, ip, sid, entity; ref a SID (S-1-5-21-…), " +
@@ -29,6 +30,19 @@ export class EntityResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_RECENT_ALERTS }) first: number,
   ): Promise<AlertRow[]> {
     return ctx.entities.recentAlerts(authorize(ctx.auth, "alert:read"), entity.id, first);
+  }
+
+  @FieldResolver(() => [EntityActivity], {
+    description:
+      "What the identity graph learned of this entity (sessions, group memberships, admin rights), newest lastSeen first; " +
+      "empty when no graph is configured or the entity has no graph node (e.g. ip:…). first: 1-100",
+  })
+  async recentActivity(
+    @Root() entity: Entity,
+    @Ctx() ctx: VigilContext,
+    @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_RECENT_ACTIVITY }) first: number,
+  ): Promise<EntityActivity[]> {
+    return ctx.entities.recentActivity(authorize(ctx.auth, "entity:read"), entity.id, first);
   }
 
   @Mutation(() => EntityTagPayload, {
