@@ -1,16 +1,36 @@
 // How entity names are compared: Windows names are case-insensitive and written many ways
 // (`CORP\\bob`, `bob@corp.lab`, `DC01$`, `DC01.corp.lab`, `::ffff:10.0.0.5`).
 
+// The normalizers below are pure and called several times per event on a small set of names, so
+// their results are memoized. A cache is dropped whole once it holds CACHE_MAX names (bounded memory,
+// and no bookkeeping on hits); null stands for an undefined result.
+const CACHE_MAX = 32_768;
+
+function memo(fn: (s: string) => string | undefined): (s: string | undefined) => string | undefined {
+  const cache = new Map<string, string | null>();
+  return (s) => {
+    if (!s) return undefined;
+    const hit = cache.get(s);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = fn(s);
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(s, r ?? null);
+    return r;
+  };
+}
+
 /** Normalized SID, or undefined for none / the NULL SID that failed logons carry. */
-export function normSid(sid: string | undefined): string | undefined {
-  if (!sid) return undefined;
+export const normSid: (sid: string | undefined) => string | undefined = memo(normSidUncached);
+
+function normSidUncached(sid: string): string | undefined {
   const s = sid.trim().toUpperCase();
   return s.startsWith("S-1-") && s !== "S-1-0-0" ? s : undefined;
 }
 
 /** Account name without `DOMAIN\` or `@realm`, lower-case (`CORP\Bob`, `bob@corp.lab` → `bob`). */
-export function normName(name: string | undefined): string | undefined {
-  if (!name) return undefined;
+export const normName: (name: string | undefined) => string | undefined = memo(normNameUncached);
+
+function normNameUncached(name: string): string | undefined {
   let n = name.trim();
   const slash = n.lastIndexOf("\\");
   if (slash >= 0) n = n.slice(slash + 1);
@@ -21,8 +41,9 @@ export function normName(name: string | undefined): string | undefined {
 }
 
 /** Host as its first DNS label, lower-case, without a machine-account `$`; IPs unchanged. */
-export function normHost(host: string | undefined): string | undefined {
-  if (!host) return undefined;
+export const normHost: (host: string | undefined) => string | undefined = memo(normHostUncached);
+
+function normHostUncached(host: string): string | undefined {
   const h = host.trim().toLowerCase().replace(/^\\\\/, "");
   if (!h || h === "-") return undefined;
   if (isIp(h)) return normIp(h);
@@ -30,8 +51,9 @@ export function normHost(host: string | undefined): string | undefined {
 }
 
 /** IP without the IPv4-mapped IPv6 prefix. */
-export function normIp(ip: string | undefined): string | undefined {
-  if (!ip) return undefined;
+export const normIp: (ip: string | undefined) => string | undefined = memo(normIpUncached);
+
+function normIpUncached(ip: string): string | undefined {
   const i = ip
     .trim()
     .toLowerCase()

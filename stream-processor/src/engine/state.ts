@@ -39,6 +39,22 @@ const SWEEP_PER_WRITE = 8;
  */
 export class DetectionState {
   private readonly slots = new Map<string, Slot>();
+  /**
+   * The most recently used key (last in `slots`), or undefined when not known. Touching it again
+   * needs no delete + re-insert to move it last: it already is (and each delete leaves a hole that
+   * iteration from the front has to walk).
+   */
+  private mru: string | undefined;
+  /** A lower bound of every slot's expiry: while it is not below the watermark, nothing has expired. */
+  private minExpires = Number.POSITIVE_INFINITY;
+  /**
+   * A live iterator over `slots` that never passes a live slot, and the key it last gave (the first
+   * key in `slots`) until that key is moved or removed. Finding the oldest key then resumes where the
+   * last search stopped: a fresh iterator starts at the map's beginning and walks every hole that
+   * deletes and moves leave there, which made each sweep cost up to the map's capacity.
+   */
+  private cursor: Iterator<string> | undefined;
+  private front: string | undefined;
   /** Event time of the event being evaluated (ms). */
   now = 0;
   /** Highest event time seen; expiry is measured against it so it never moves backwards. */
@@ -64,21 +80,45 @@ export class DetectionState {
   get<T extends Json>(key: string): T | undefined {
     const slot = this.slots.get(key);
     if (!slot) return undefined;
-    this.slots.delete(key);
-    if (slot.expires < this.watermark) return undefined;
-    this.slots.set(key, slot);
+    if (slot.expires < this.watermark) {
+      this.remove(key);
+      return undefined;
+    }
+    if (key !== this.mru) {
+      this.slots.delete(key);
+      this.slots.set(key, slot);
+      this.mru = key;
+      if (key === this.front) this.front = undefined;
+    }
     return slot.value as T;
   }
 
   /** Stores a value that expires ttlMs of event time after now. */
   set(key: string, value: Json, ttlMs: number): void {
-    this.slots.delete(key);
-    this.slots.set(key, { expires: this.now + ttlMs, value });
+    this.put(key, { expires: this.now + ttlMs, value });
     this.sweep();
   }
 
   delete(key: string): void {
+    this.remove(key);
+  }
+
+  /** Stores a slot as the most recently used one. */
+  private put(key: string, slot: Slot): void {
+    // Map.set on an existing key keeps its place; for the last key that place is already the end.
+    if (key !== this.mru) {
+      this.slots.delete(key);
+      this.mru = key;
+      if (key === this.front) this.front = undefined;
+    }
+    this.slots.set(key, slot);
+    if (slot.expires < this.minExpires) this.minExpires = slot.expires;
+  }
+
+  private remove(key: string): void {
     this.slots.delete(key);
+    if (key === this.mru) this.mru = undefined;
+    if (key === this.front) this.front = undefined;
   }
 
   /**
@@ -98,8 +138,7 @@ export class DetectionState {
     while (drop < entries.length && entries[drop]!.t < horizon) drop++;
     drop = Math.max(drop, entries.length - options.maxEntries);
     const kept = drop > 0 ? entries.slice(drop) : entries;
-    this.slots.delete(key);
-    this.slots.set(key, { expires: newest + options.windowMs + options.latenessMs, value: kept });
+    this.put(key, { expires: newest + options.windowMs + options.latenessMs, value: kept });
     this.sweep();
     // Measured before trimming, so an entry too late to be kept still counts with its neighbours.
     const trailing = entries.filter((e) => e.t >= entry.t - options.windowMs && e.t <= entry.t).slice(-options.maxEntries);
@@ -129,22 +168,50 @@ export class DetectionState {
     state.since = snapshot.since ?? undefined;
     state.watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
     state.now = snapshot.watermark ?? 0;
-    for (const [key, expires, value] of snapshot.entries) state.slots.set(key, { expires, value: structuredClone(value) });
+    for (const [key, expires, value] of snapshot.entries) {
+      state.slots.set(key, { expires, value: structuredClone(value) });
+      if (expires < state.minExpires) state.minExpires = expires;
+    }
+    state.mru = undefined;
     while (state.slots.size > maxKeys) state.evictOldest();
     return state;
   }
 
   private sweep(): void {
     while (this.slots.size > this.maxKeys) this.evictOldest();
+    // Nothing can have expired: the loop below would stop at its first slot.
+    if (this.minExpires >= this.watermark) return;
     let budget = SWEEP_PER_WRITE;
-    for (const [key, slot] of this.slots) {
-      if (budget-- <= 0 || slot.expires >= this.watermark) break;
-      this.slots.delete(key);
+    let swept = 0;
+    for (let key = this.oldest(); key !== undefined; key = this.oldest()) {
+      if (budget-- <= 0 || this.slots.get(key)!.expires >= this.watermark) break;
+      this.remove(key);
+      swept++;
+    }
+    if (swept < SWEEP_PER_WRITE && this.slots.size <= SWEEP_PER_WRITE) {
+      // Small enough to recompute the bound exactly.
+      this.minExpires = Number.POSITIVE_INFINITY;
+      for (const slot of this.slots.values()) if (slot.expires < this.minExpires) this.minExpires = slot.expires;
     }
   }
 
   private evictOldest(): void {
-    const oldest = this.slots.keys().next();
-    if (!oldest.done) this.slots.delete(oldest.value);
+    const oldest = this.oldest();
+    if (oldest !== undefined) this.remove(oldest);
+  }
+
+  /** The least recently used key (first in `slots`), or undefined when empty. */
+  private oldest(): string | undefined {
+    if (this.front !== undefined) return this.front;
+    // Every slot before the cursor is gone (removed, or moved to the end), so its next is the first.
+    this.cursor ??= this.slots.keys();
+    const next = this.cursor.next();
+    if (next.done) {
+      // A finished iterator stays finished; start over once keys are added again.
+      this.cursor = undefined;
+      return undefined;
+    }
+    this.front = next.value;
+    return this.front;
   }
 }
