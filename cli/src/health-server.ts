@@ -49,3 +49,10 @@ export function addReadiness(app: FastifyInstance, checks: HealthCheck[], timeou
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: Object.fromEntries(results) });
   });
 }
+
+/** Listens on VIGIL_HOST:VIGIL_API_PORT and returns the base URL with the port actually bound (port 0 in tests). */
+export async function listenAt(app: FastifyInstance, host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return `http://${host}:${address && typeof address === "object" ? address.port : port}`;
+}

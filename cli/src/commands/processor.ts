@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { createProcessor, type ProcessorStats } from "@vigil/stream-processor";
 import { openAdapters } from "../adapters.ts";
-import { createHealthServer } from "../health-server.ts";
+import { createHealthServer, listenAt } from "../health-server.ts";
 import type { CommandContext, Running } from "./command.ts";
 
 /** Redeliveries before an event is dead-lettered: with back-off capped at 30 s, ~25 minutes of sink outage. */
@@ -51,22 +51,21 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
       },
     ],
   });
+  let base: string;
   try {
     await processor.start();
-    await server.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });
+    base = await listenAt(server, env.VIGIL_HOST, env.VIGIL_API_PORT);
   } catch (error) {
     await processor.stop().catch(() => {});
     await server.close().catch(() => {});
     await adapters.close();
     throw error;
   }
-  const address = server.server.address();
-  const port = address && typeof address === "object" ? address.port : env.VIGIL_API_PORT;
   for (const line of adapters.describe) log(line);
   if (!env.NATS_URL)
     log("no NATS_URL: the in-process bus carries only events published inside this process (use `vigil start` for a single-process trial)");
   log(`processor "${name}" consuming vigil.events.>; engine snapshot ${snapshotFile}`);
-  log(`health:    http://${env.VIGIL_HOST}:${port}/healthz   readiness: http://${env.VIGIL_HOST}:${port}/readyz`);
+  log(`health:    ${base}/healthz   readiness: ${base}/readyz`);
 
   let last = { stats: processor.stats(), at: Date.now() };
   const ticker = setInterval(() => {

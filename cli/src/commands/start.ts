@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { createApiServer, createDevToken } from "@vigil/api";
+import { createDevToken } from "@vigil/api";
 import { createPublisher, runSensor } from "@vigil/sensor";
 import { createProcessor } from "@vigil/stream-processor";
 import { openAdapters } from "../adapters.ts";
-import { createBusAlertFeed } from "../alert-feed.ts";
 import { authFromEnv } from "../api-auth.ts";
 import { demoDomainXml } from "../demo/demo-domain.ts";
 import { DEMO_SENSOR, DEMO_TENANT, prepareDemoTenant } from "../demo/demo-tenant.ts";
-import { addReadiness } from "../health-server.ts";
+import { serveApi } from "../serve-api.ts";
 import type { CommandContext, Running } from "./command.ts";
 
 /**
@@ -41,18 +40,8 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     await processor.start();
     cleanups.push(() => processor.stop());
 
-    const app = await createApiServer({
-      kind: env.API_SERVER,
-      store: adapters.store,
-      alertFeed: createBusAlertFeed(adapters.bus),
-      graph: adapters.graph,
-      auth,
-    });
-    addReadiness(app, adapters.checks);
-    await app.listen({ host: env.VIGIL_HOST, port: env.VIGIL_API_PORT });
+    const { app, base } = await serveApi(env, adapters, auth);
     cleanups.push(() => app.close());
-    const address = app.server.address();
-    const base = `http://${env.VIGIL_HOST}:${address && typeof address === "object" ? address.port : env.VIGIL_API_PORT}`;
 
     const { sensorKey } = await prepareDemoTenant(adapters.store);
     const demoFile = join(dataDir, "demo", "demo-domain.xml");

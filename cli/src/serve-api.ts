@@ -1,0 +1,24 @@
+import { createApiServer, type AuthOptions } from "@vigil/api";
+import type { FastifyInstance } from "fastify";
+import type { Adapters } from "./adapters.ts";
+import { createBusAlertFeed } from "./alert-feed.ts";
+import type { VigilEnv } from "./env.ts";
+import { addReadiness, listenAt } from "./health-server.ts";
+
+/** The GraphQL API over the opened stores, with live alerts from the bus and `/readyz`, listening. */
+export async function serveApi(env: VigilEnv, adapters: Adapters, auth: AuthOptions): Promise<{ app: FastifyInstance; base: string }> {
+  const app = await createApiServer({
+    kind: env.API_SERVER,
+    store: adapters.store,
+    alertFeed: createBusAlertFeed(adapters.bus),
+    graph: adapters.graph,
+    auth,
+  });
+  addReadiness(app, adapters.checks);
+  try {
+    return { app, base: await listenAt(app, env.VIGIL_HOST, env.VIGIL_API_PORT) };
+  } catch (error) {
+    await app.close().catch(() => {});
+    throw error;
+  }
+}
