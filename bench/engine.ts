@@ -69,18 +69,30 @@ const events = [...attacks];
 for (let i = 0; i < benign; i++) events.push(benignEvent(i));
 events.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
 
+// Wall-clock rate is the figure; the rate per CPU-second of this process (all its threads, GC helpers
+// included, so a little pessimistic) is printed beside it because the machine may be shared: when
+// other work takes the cores, wall time stretches far more than CPU time does.
 let best = 0;
+let bestCpu = 0;
 let alerts = 0;
 for (let run = 0; run < 3; run++) {
   const engine = createEngine({ detections: allDetections });
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   alerts = 0;
   for (const e of events) alerts += engine.process(e).length;
   const rate = events.length / ((performance.now() - t0) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const cpuRate = events.length / ((cpu.user + cpu.system) / 1e6);
   best = Math.max(best, rate);
-  console.log(`run ${run + 1}: ${Math.round(rate).toLocaleString("en")} events/s`);
+  bestCpu = Math.max(bestCpu, cpuRate);
+  console.log(
+    `run ${run + 1}: ${Math.round(rate).toLocaleString("en")} events/s (${Math.round(cpuRate).toLocaleString("en")} per CPU-second)`,
+  );
 }
 console.log(
   `engine benchmark: ${events.length.toLocaleString("en")} events (${attacks.length} from the attack samples + ${benign.toLocaleString("en")} generated benign), ${allDetections.length} detections, 1 core`,
 );
-console.log(`  best ${Math.round(best).toLocaleString("en")} events/s; ${alerts} alert updates per run; goal 300,000 events/s`);
+console.log(
+  `  best ${Math.round(best).toLocaleString("en")} events/s (${Math.round(bestCpu).toLocaleString("en")} per CPU-second); ${alerts} alert updates per run; goal 300,000 events/s`,
+);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emptyContext, learnFromEvent } from "../engine/context.ts";
-import { accountEntity, accountKey, hostEntity, label, listed, sourceOf } from "./entities.ts";
+import { accountEntity, accountKey, hostEntity, isMachineAccount, label, listed, sourceOf } from "./entities.ts";
 import { acct, DOMAIN_SID, failure, success } from "./test-events.ts";
 
 describe("detection entity helpers", () => {
@@ -30,6 +30,34 @@ describe("detection entity helpers", () => {
       entity: { role: "source", kind: "ip", id: "10.0.0.5", name: "WS05" },
     });
     expect(sourceOf(failure("logon", "bob", { ip: "10.0.0.6" }), machine)?.entity).toEqual({ role: "source", kind: "ip", id: "10.0.0.6" });
+  });
+
+  it("answers from the fields of the event it is given, never a previous event's", () => {
+    // sourceOf and accountKey reuse their last answer while the inputs are the same strings.
+    const actor = { name: "CORP\\Bob", sid: `${DOMAIN_SID}-1106` };
+    expect(accountKey(actor, "name")).toBe("account:bob");
+    actor.name = "alice";
+    expect(accountKey(actor, "name")).toBe("account:alice");
+    expect(accountKey(actor, "sid")).toBe(`account:${DOMAIN_SID}-1106`);
+    actor.sid = `${DOMAIN_SID}-1107`;
+    expect(accountKey(actor, "sid")).toBe(`account:${DOMAIN_SID}-1107`);
+    const e = failure("logon", "bob", { ip: "10.0.0.5" });
+    expect(sourceOf(e)?.key).toBe("host:10.0.0.5");
+    expect(sourceOf({ ...e, src: { ip: "10.0.0.6" } })?.key).toBe("host:10.0.0.6");
+    expect(sourceOf({ ...e, src: { host: "WS07" } })?.key).toBe("host:ws07");
+    expect(sourceOf({ ...e, src: undefined })).toBeUndefined();
+    expect(sourceOf(e)?.key).toBe("host:10.0.0.5");
+  });
+
+  it.each([
+    ["WS01$", true],
+    [" WS01$ ", true],
+    ["WS01$\u00a0", true],
+    ["bob", false],
+    ["bob ", false],
+    ["", false],
+  ])("tells machine account %j: %s", (name, machine) => {
+    expect(isMachineAccount({ name: JSON.parse(`"${name}"`) as string })).toBe(machine);
   });
 
   it("keys accounts by name or SID as asked, ignoring the NULL SID", () => {

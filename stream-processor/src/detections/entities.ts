@@ -17,6 +17,31 @@ export interface Source {
  * aggregate the same whether or not the IP resolved.
  */
 export function sourceOf(event: VigilEvent, ctx?: EntityContext): Source | undefined {
+  if (ctx) return resolvedSourceOf(event, ctx);
+  // Most detections routed an event ask for its source: the last answer is reused while every field
+  // it depends on is the very same (the object is shared; no caller modifies it).
+  const ip = event.src?.ip;
+  const host = event.src?.host;
+  const workstation = event.kind === "ntlm" ? event.workstation : undefined;
+  const target = event.target?.host;
+  const c = lastSource;
+  if (c.ip === ip && c.host === host && c.workstation === workstation && c.target === target && c.dc === event.dc && c.set) return c.source;
+  const source = resolvedSourceOf(event, undefined);
+  lastSource = { ip, host, workstation, target, dc: event.dc, set: true, source };
+  return source;
+}
+
+let lastSource: {
+  ip?: string;
+  host?: string;
+  workstation?: string;
+  target?: string;
+  dc?: string;
+  set: boolean;
+  source: Source | undefined;
+} = { set: false, source: undefined };
+
+function resolvedSourceOf(event: VigilEvent, ctx: EntityContext | undefined): Source | undefined {
   const ip = normIp(event.src?.ip);
   if (ip && !isLoopback(ip)) {
     const held = ctx ? resolveSourceHost(ctx, ip, event.time) : undefined;
@@ -37,7 +62,13 @@ export function sourceFromKey(key: string): AlertEntity {
 
 /** True for a machine account (`NAME$`). */
 export function isMachineAccount(p: Principal | undefined): boolean {
-  return !!p?.name && p.name.trim().endsWith("$");
+  const name = p?.name;
+  if (!name) return false;
+  // Trimming is needed only when the name ends in a space or other non-ASCII-printable character.
+  const last = name.charCodeAt(name.length - 1);
+  if (last === 36) return true;
+  if (last > 32 && last < 127) return false;
+  return name.trim().endsWith("$");
 }
 
 /**
@@ -45,11 +76,30 @@ export function isMachineAccount(p: Principal | undefined): boolean {
  * the NULL SID, 4776 none at all); `sid` first where SIDs are reliable (directory events).
  */
 export function accountKey(p: Principal | undefined, prefer: "sid" | "name"): string | undefined {
-  const sid = normSid(p?.sid);
-  const name = normName(p?.name);
+  // Asked by most detections for the same actor: the last key per preference is reused while the
+  // SID and name are the very same, which also hands state lookups a string whose hash is computed.
+  const c = prefer === "sid" ? lastKeyBySid : lastKeyByName;
+  const sidIn = p?.sid;
+  const nameIn = p?.name;
+  if (c.set && c.sid === sidIn && c.name === nameIn) return c.key;
+  const sid = normSid(sidIn);
+  const name = normName(nameIn);
   const v = prefer === "sid" ? (sid ?? name) : (name ?? sid);
-  return v ? `account:${v}` : undefined;
+  c.set = true;
+  c.sid = sidIn;
+  c.name = nameIn;
+  c.key = v ? `account:${v}` : undefined;
+  return c.key;
 }
+
+interface KeyCache {
+  set: boolean;
+  sid?: string;
+  name?: string;
+  key?: string;
+}
+const lastKeyBySid: KeyCache = { set: false };
+const lastKeyByName: KeyCache = { set: false };
 
 /** `DOMAIN\name`, the name, the CN of the DN, the SID or "an unknown account", for descriptions. */
 export function label(p: Principal | undefined): string {

@@ -15,7 +15,9 @@ import {
   learnFromEvent,
   removeExclusion,
   resolveSourceHost,
+  hasRole,
   tagHoneytoken,
+  tagRole,
   tagSensitive,
 } from "./context.ts";
 import type { AlertEntity } from "./detection.ts";
@@ -170,5 +172,31 @@ describe("entity context", () => {
     expect(restored.context("acme").hosts).toEqual(engine.context("acme").hosts);
     expect(resolveSourceHost(restored.context("acme"), "::ffff:10.0.0.5", at(3_600_000))?.host).toBe("ws05");
     expect(resolveSourceHost(restored.context("other"), "10.0.0.5", at())).toBeUndefined();
+  });
+
+  it("counts a server tagged with the dc role as a DC by name, IP, machine account and SID", () => {
+    let ctx = tagRole(emptyContext(), "dc", "DC09.acme.local");
+    ctx = tagRole(ctx, "dc", "10.0.0.19");
+    ctx = tagRole(ctx, "dc", `${DOMAIN_SID}-1019`);
+    expect(tagRole(ctx, "dc", "dc09")).toBe(ctx);
+    expect([isDcHost(ctx, "dc09.acme.local"), isDcHost(ctx, "10.0.0.19"), isDcHost(ctx, "ws09")]).toEqual([true, true, false]);
+    expect([isDcEndpoint(ctx, { ip: "::ffff:10.0.0.19" }), isDcEndpoint(ctx, { ip: "10.0.0.20", host: "DC09" })]).toEqual([true, true]);
+    expect(isDcAccount(ctx, acct("DC09$"))).toBe(true);
+    expect(isDcAccount(ctx, { sid: `${DOMAIN_SID}-1019` })).toBe(true);
+    expect(isDcAccount(ctx, { dn: "CN=DC09,OU=Domain Controllers,DC=acme,DC=local" })).toBe(true);
+    expect(isDcAccount(ctx, acct("DC10$"))).toBe(false);
+    // Builtin groups count only on DCs once a DC is known, a tagged one included.
+    const admins = group("Administrators", "S-1-5-32-544");
+    expect([isSensitiveGroup(ctx, admins, "dc09"), isSensitiveGroup(ctx, admins, "ws09")]).toEqual([true, false]);
+  });
+
+  it("keeps the other roles apart and out of the DC checks", () => {
+    const ctx = tagRole(tagRole(emptyContext(), "adfs", "ADFS01.acme.local"), "adcs", "10.0.0.30");
+    expect([hasRole(ctx, "adfs", "adfs01"), hasRole(ctx, "adcs", "10.0.0.30"), hasRole(ctx, "exchange", "adfs01")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    expect([hasRole(ctx, "adfs", undefined), isDcHost(ctx, "adfs01")]).toEqual([false, false]);
   });
 });

@@ -1,8 +1,9 @@
 import type { Endpoint, Principal, VigilEvent } from "@vigil/sensor/contract";
 import type { AlertEntity } from "./detection.ts";
-import { emptyHosts, learnHosts, resolveIp, type HostTable, type ResolvedHost } from "./host-resolution.ts";
+import { DEFAULT_MAX_ENTRIES, emptyHosts, learnHosts, resolveIp, type HostTable, type ResolvedHost } from "./host-resolution.ts";
 import { isIp, normHost, normIp, normName, normRef, normSid } from "./names.ts";
 import { DEFAULT_SENSITIVE_GROUPS, type SensitiveGroupDefault } from "./sensitive-groups.ts";
+import { parseTime } from "./time.ts";
 
 /**
  * What detections know about a tenant's entities, as plain JSON. Immutable: the update functions
@@ -27,7 +28,17 @@ export interface EntityContext {
    * host-resolution.ts). Absent in contexts snapshotted before it existed.
    */
   hosts?: HostTable;
+  /**
+   * Servers an admin tagged with a role (host names as their first label, IPs, or machine-account
+   * SIDs). A `dc` tag counts wherever a learned DC does. Absent in contexts snapshotted before it existed.
+   */
+  roles?: Partial<Record<ServerRole, string[]>>;
 }
+
+/** Server roles an admin can tag: domain controller, AD FS, Exchange, AD CS (the servers MDI watches). */
+export const SERVER_ROLES = ["dc", "adfs", "exchange", "adcs"] as const;
+/** One of SERVER_ROLES. */
+export type ServerRole = (typeof SERVER_ROLES)[number];
 
 // Learned lists are capped so a misbehaving sensor cannot grow a context without bound.
 const MAX_LIST = 5_000;
@@ -75,6 +86,26 @@ export function tagSensitive(ctx: EntityContext, ref: string): EntityContext {
   return sensitive === ctx.sensitive ? ctx : { ...ctx, sensitive };
 }
 
+/** Tags a server (host name, IP or machine-account SID) with a role. */
+export function tagRole(ctx: EntityContext, role: ServerRole, ref: string): EntityContext {
+  const current = ctx.roles?.[role] ?? [];
+  const next = withItem(current, roleRef(ref));
+  return next === current ? ctx : { ...ctx, roles: { ...ctx.roles, [role]: next } };
+}
+
+/** True when the host name, IP or SID is tagged with the role. */
+export function hasRole(ctx: EntityContext, role: ServerRole, ref: string | undefined): boolean {
+  const list = ctx.roles?.[role];
+  if (list === undefined || list.length === 0 || !ref) return false;
+  const r = roleRef(ref);
+  return r !== undefined && setOf(list).has(r);
+}
+
+// A SID stays a SID; anything else is compared as hosts are (first DNS label, no `$`; IPs as IPs).
+function roleRef(ref: string): string | undefined {
+  return normSid(ref) ?? normHost(ref);
+}
+
 /** Tags an entity (SID or name) as a honeytoken. */
 export function tagHoneytoken(ctx: EntityContext, ref: string): EntityContext {
   const honeytokens = withItem(ctx.honeytokens, normRef(ref));
@@ -101,22 +132,29 @@ const EMPTY_HOSTS = emptyHosts();
 
 /**
  * Learns what an event proves about the tenant (which hosts are DCs, which computer holds which IP);
- * same object when nothing new. The engine calls it before detections see the event.
+ * same object when nothing new. The engine calls it before detections see the event, with the event
+ * time it has already parsed.
  */
-export function learnFromEvent(ctx: EntityContext, event: VigilEvent): EntityContext {
+export function learnFromEvent(ctx: EntityContext, event: VigilEvent, time = parseTime(event.time)): EntityContext {
   const next = learnDcs(ctx, event);
   const current = next.hosts ?? EMPTY_HOSTS;
-  const hosts = learnHosts(current, event);
+  const hosts = learnHosts(current, event, DEFAULT_MAX_ENTRIES, time);
   return hosts === current ? next : { ...next, hosts };
 }
 
 /** The computer (first DNS label, lower-case) that held an IP at an event time (ISO), if one alone did. */
 export function resolveSourceHost(ctx: EntityContext, ip: string | undefined, time: string): ResolvedHost | undefined {
-  return resolveIp(ctx.hosts, ip, Date.parse(time));
+  return resolveIp(ctx.hosts, ip, parseTime(time));
 }
 
 function learnDcs(ctx: EntityContext, event: VigilEvent): EntityContext {
-  if (event.dc && DC_ONLY_KINDS.has(event.kind)) return addDc(ctx, { host: event.dc });
+  if (event.dc && DC_ONLY_KINDS.has(event.kind)) {
+    // Every KDC event names its DC: a DC already known by that name adds nothing (addDc would
+    // return ctx too), found without addDc's list searches.
+    const host = normHost(event.dc);
+    if (host !== undefined && setOf(ctx.dcHosts).has(host) && !isIp(host)) return ctx;
+    return addDc(ctx, { host: event.dc });
+  }
   if (event.kind === "entity.snapshot" && event.entity.objectType === "computer" && !event.entity.deleted) {
     const a = event.entity.attributes;
     const uac = Number(a["userAccountControl"] ?? 0);
@@ -145,28 +183,34 @@ function setOf(list: string[]): Set<string> {
 export function isDcHost(ctx: EntityContext, host: string | undefined): boolean {
   const h = normHost(host);
   if (!h) return false;
-  return setOf(ctx.dcHosts).has(h) || setOf(ctx.dcIps).has(h);
+  return setOf(ctx.dcHosts).has(h) || setOf(ctx.dcIps).has(h) || hasRole(ctx, "dc", h);
 }
 
 /** True when the endpoint (IP or host) is a known DC. */
 export function isDcEndpoint(ctx: EntityContext, ep: Endpoint | undefined): boolean {
   const ip = normIp(ep?.ip);
-  return (ip !== undefined && setOf(ctx.dcIps).has(ip)) || isDcHost(ctx, ep?.host);
+  return (ip !== undefined && (setOf(ctx.dcIps).has(ip) || hasRole(ctx, "dc", ip))) || isDcHost(ctx, ep?.host);
 }
 
 /** True when the principal is a DC machine account: its SID is a DC's, `NAME$` for a known DC `NAME`, or its DN in the DCs' OU. */
 export function isDcAccount(ctx: EntityContext, p: Principal | undefined): boolean {
   const sid = normSid(p?.sid);
-  if (sid && setOf(ctx.dcSids).has(sid)) return true;
+  if (sid && (setOf(ctx.dcSids).has(sid) || hasRole(ctx, "dc", sid))) return true;
   const name = p?.name?.trim();
-  if (name) return name.endsWith("$") && setOf(ctx.dcHosts).has(normHost(normName(name))!);
+  if (name) return name.endsWith("$") && isDcName(ctx, normHost(normName(name))!);
   // Group events on a DC name members by DN: a computer object in the Domain Controllers OU whose CN
   // is a known DC. (A user merely named like a DC lives elsewhere: that is noPac's trick.)
   const dn = /^CN=([^,]+),OU=Domain Controllers,/i.exec(p?.dn?.trim() ?? "");
-  return !!dn && setOf(ctx.dcHosts).has(normHost(dn[1])!);
+  return !!dn && isDcName(ctx, normHost(dn[1])!);
+}
+
+function isDcName(ctx: EntityContext, host: string): boolean {
+  return setOf(ctx.dcHosts).has(host) || hasRole(ctx, "dc", host);
 }
 
 function matchesRef(set: Set<string>, p: Principal | undefined): boolean {
+  // Asked for every authentication; most tenants tag nothing.
+  if (set.size === 0) return false;
   const sid = normSid(p?.sid);
   const name = normName(p?.name);
   return (sid !== undefined && set.has(sid)) || (name !== undefined && set.has(name.replace(/\$$/, "")));
@@ -188,7 +232,8 @@ export function defaultSensitiveGroup(ctx: EntityContext, group: Principal, reco
     return g.sid === sid || (rid !== undefined && g.rid === rid);
   });
   if (!hit) return undefined;
-  if (hit.builtin && recordedOn && ctx.dcHosts.length + ctx.dcIps.length > 0 && !isDcHost(ctx, recordedOn)) return undefined;
+  if (hit.builtin && recordedOn && ctx.dcHosts.length + ctx.dcIps.length + (ctx.roles?.dc?.length ?? 0) > 0 && !isDcHost(ctx, recordedOn))
+    return undefined;
   return hit;
 }
 
@@ -208,7 +253,7 @@ export function isHoneytoken(ctx: EntityContext, p: Principal | undefined): bool
  * one noisy account must not hide a source that also attacks others.
  */
 export function isExcluded(ctx: EntityContext, detectionId: string, alert: { primaryEntity: string; entities: AlertEntity[] }): boolean {
-  const refs = [...(ctx.exclusions[detectionId] ?? []), ...(ctx.exclusions["*"] ?? [])];
+  const refs = exclusionRefs(ctx, detectionId);
   if (refs.length === 0) return false;
   const primary = alert.primaryEntity.slice(alert.primaryEntity.indexOf(":") + 1);
   const candidates: AlertEntity[] = [
@@ -221,8 +266,17 @@ export function isExcluded(ctx: EntityContext, detectionId: string, alert: { pri
 /** True when one entity is excluded for the detection; detections use it to not even count excluded activity. */
 export function isEntityExcluded(ctx: EntityContext, detectionId: string, entity: AlertEntity | undefined): boolean {
   if (!entity) return false;
-  const refs = [...(ctx.exclusions[detectionId] ?? []), ...(ctx.exclusions["*"] ?? [])];
-  return refs.some((ref) => entityMatches(ref, entity));
+  return exclusionRefs(ctx, detectionId).some((ref) => entityMatches(ref, entity));
+}
+
+const NO_REFS: readonly string[] = [];
+
+// Detections ask for every event, and almost always nothing is excluded: no list is built then.
+function exclusionRefs(ctx: EntityContext, detectionId: string): readonly string[] {
+  const own = ctx.exclusions[detectionId];
+  const all = ctx.exclusions["*"];
+  if (own === undefined || own.length === 0) return all ?? NO_REFS;
+  return all === undefined || all.length === 0 ? own : [...own, ...all];
 }
 
 function entityMatches(ref: string, e: AlertEntity): boolean {

@@ -184,6 +184,38 @@ describe("engine", () => {
     expect(reported).toEqual(["broken"]);
   });
 
+  it("processes a redelivery of an event the engine itself failed on, then drops the next one", () => {
+    let calls = 0;
+    // An entity that cannot be cloned makes the engine's own aggregation throw (not the detection).
+    const odd = defineDetection({
+      ...dcsync,
+      id: "odd",
+      kinds: ["replication"],
+      evaluate: (e) =>
+        calls++ > 0
+          ? []
+          : [
+              {
+                detectionId: "odd",
+                severity: "low",
+                title: "t",
+                description: "d",
+                primaryEntity: "account:x",
+                entities: [{ role: "actor", kind: "user", id: "x", name: (() => "x") as unknown as string }],
+                evidenceEventIds: [e.id],
+                time: e.time,
+              },
+            ],
+    });
+    const engine = createEngine({ detections: [odd] });
+    const event = replication(mallory);
+    expect(() => engine.process(event)).toThrow();
+    expect(engine.stats().seenEvents).toBe(0);
+    expect(engine.process(event)).toEqual([]);
+    expect(engine.process(event)).toEqual([]);
+    expect([calls, engine.stats().seenEvents]).toEqual([2, 1]);
+  });
+
   it("rejects two detections with one id", () => {
     expect(() => createEngine({ detections: [bruteForce, bruteForce] })).toThrow(/duplicate/);
   });

@@ -2,8 +2,10 @@ import { OrderedMap } from "./ordered-map.ts";
 import type { EventKind, VigilEvent } from "@vigil/sensor/contract";
 import { accepts, mergeCandidate, openAlert, type Alert, type AlertLimits, type AlertUpdate, type OpenAlert } from "./alerts.ts";
 import { emptyContext, isExcluded, learnFromEvent, type EntityContext } from "./context.ts";
-import { MINUTE, HOUR, type AlertCandidate, type Detection } from "./detection.ts";
+import { MINUTE, HOUR, routedEvaluate, type AlertCandidate, type Detection, type Evaluate } from "./detection.ts";
 import { DetectionFailedError } from "./errors.ts";
+import { SeenEvents } from "./seen-events.ts";
+import { parseTime } from "./time.ts";
 import { DetectionState, type StateSnapshot } from "./state.ts";
 
 /** Engine settings; every bound is per tenant. */
@@ -65,20 +67,28 @@ export interface Engine {
 interface Tenant {
   watermark: number;
   ctx: EntityContext;
-  states: Map<string, DetectionState>;
+  /** Per detection, by its index in the engine's list (undefined until the detection first reads an event). */
+  states: (DetectionState | undefined)[];
   /** Open alerts in last-touched order. */
   alerts: OrderedMap<string, OpenAlert>;
   /** Processed event ids (dedupe of redeliveries) in processing order, with their event times. */
-  seen: OrderedMap<string, number>;
+  seen: SeenEvents;
+}
+
+/** A detection with its index into a tenant's states and the evaluation the engine calls. */
+interface Route {
+  detection: Detection;
+  index: number;
+  evaluate: Evaluate;
 }
 
 // Redelivery happens within minutes to hours; a day of ids (bounded by count) covers it.
 const SEEN_TTL_MS = 24 * HOUR;
 
-function orderedFrom<K, V>(entries: [K, V][]): OrderedMap<K, V> {
-  const m = new OrderedMap<K, V>();
-  for (const [k, v] of entries) m.set(k, v);
-  return m;
+function seenFrom(entries: [string, number][]): SeenEvents {
+  const seen = new SeenEvents();
+  for (const [id, time] of entries) seen.add(id, time);
+  return seen;
 }
 
 /** Builds an engine over a list of detections. */
@@ -89,28 +99,31 @@ export function createEngine(options: EngineOptions): Engine {
   const latenessMs = options.latenessMs ?? 10 * MINUTE;
   const maxSpanMs = options.maxAlertSpanMs ?? 24 * HOUR;
   const limits: AlertLimits = { maxEvidence: options.maxEvidence ?? 50, maxEntities: options.maxEntities ?? 50, maxRecentEvidence: 1024 };
-  const ids = new Set<string>();
-  const byKind = new Map<EventKind, Detection[]>();
-  for (const d of options.detections) {
-    if (ids.has(d.id)) throw new Error(`duplicate detection id ${d.id}`);
-    ids.add(d.id);
-    for (const k of d.kinds) byKind.set(k, [...(byKind.get(k) ?? []), d]);
-  }
+  const detections = options.detections;
+  const indexOf = new Map<string, number>();
+  const byKind = new Map<EventKind, Route[]>();
+  detections.forEach((d, index) => {
+    if (indexOf.has(d.id)) throw new Error(`duplicate detection id ${d.id}`);
+    indexOf.set(d.id, index);
+    const route: Route = { detection: d, index, evaluate: routedEvaluate(d) };
+    for (const k of d.kinds) byKind.set(k, [...(byKind.get(k) ?? []), route]);
+  });
+  const noRoutes: Route[] = [];
   let tenants = new Map<string, Tenant>();
+  // Streams come in runs of one tenant's events: the last tenant is found without hashing its id.
+  let lastTenant: { id: string; tenant: Tenant } | undefined;
 
   const tenantOf = (id: string): Tenant => {
+    if (lastTenant !== undefined && lastTenant.id === id) return lastTenant.tenant;
     let t = tenants.get(id);
     if (!t) {
-      t = { watermark: Number.NEGATIVE_INFINITY, ctx: emptyContext(), states: new Map(), alerts: new OrderedMap(), seen: new OrderedMap() };
+      t = { watermark: Number.NEGATIVE_INFINITY, ctx: emptyContext(), states: [], alerts: new OrderedMap(), seen: new SeenEvents() };
       tenants.set(id, t);
     }
+    lastTenant = { id, tenant: t };
     return t;
   };
-  const stateOf = (t: Tenant, detectionId: string): DetectionState => {
-    let s = t.states.get(detectionId);
-    if (!s) t.states.set(detectionId, (s = new DetectionState(maxStateKeys)));
-    return s;
-  };
+  const stateOf = (t: Tenant, index: number): DetectionState => (t.states[index] ??= new DetectionState(maxStateKeys));
 
   function aggregate(tenantId: string, t: Tenant, d: Detection, c: AlertCandidate): AlertUpdate {
     const key = `${d.id}\u0000${c.primaryEntity}`;
@@ -132,45 +145,48 @@ export function createEngine(options: EngineOptions): Engine {
       if (t.alerts.size <= maxOpenAlerts && Date.parse(f.value.alert.lastSeen) + f.value.windowMs >= t.watermark - latenessMs) break;
       t.alerts.delete(f.key);
     }
-    for (let f = t.seen.first(); f; f = t.seen.first()) {
-      if (t.seen.size <= maxSeen && f.value >= t.watermark - SEEN_TTL_MS) break;
-      t.seen.delete(f.key);
-    }
+    t.seen.evict(maxSeen, t.watermark - SEEN_TTL_MS);
     t.alerts.maintain();
-    t.seen.maintain();
   }
 
   return {
     process(event) {
-      const time = Date.parse(event.time);
+      const time = parseTime(event.time);
       if (!Number.isFinite(time)) throw new Error(`event ${event.id} has no valid time`);
       const t = tenantOf(event.tenantId);
-      if (t.seen.has(event.id)) return [];
-      t.watermark = Math.max(t.watermark, time);
-      t.ctx = learnFromEvent(t.ctx, event);
+      // Recorded up front (one lookup for check and record), and forgotten again if the engine itself
+      // fails below, so a redelivery of that event is processed rather than dropped.
+      if (!t.seen.add(event.id, time)) return [];
       const updates: AlertUpdate[] = [];
-      const failures: { detectionId: string; error: unknown }[] = [];
-      for (const d of byKind.get(event.kind) ?? []) {
-        const state = stateOf(t, d.id);
-        state.advance(time);
-        let candidates;
-        try {
-          candidates = d.evaluate(event, state, t.ctx);
-        } catch (error) {
-          failures.push({ detectionId: d.id, error });
-          continue;
+      let failures: { detectionId: string; error: unknown }[] | undefined;
+      try {
+        t.watermark = Math.max(t.watermark, time);
+        t.ctx = learnFromEvent(t.ctx, event, time);
+        for (const { detection: d, index, evaluate } of byKind.get(event.kind) ?? noRoutes) {
+          const state = stateOf(t, index);
+          state.advance(time);
+          let candidates;
+          try {
+            candidates = evaluate(event, state, t.ctx);
+          } catch (error) {
+            (failures ??= []).push({ detectionId: d.id, error });
+            continue;
+          }
+          for (const c of candidates) {
+            if (!isExcluded(t.ctx, d.id, c)) updates.push(aggregate(event.tenantId, t, d, c));
+          }
         }
-        for (const c of candidates) {
-          if (!isExcluded(t.ctx, d.id, c)) updates.push(aggregate(event.tenantId, t, d, c));
-        }
+      } catch (error) {
+        t.seen.dropNewest();
+        throw error;
       }
-      t.seen.set(event.id, time);
       prune(t);
+      if (failures === undefined) return updates;
       for (const f of failures) {
         if (options.onDetectionError)
           options.onDetectionError(f.error, { detectionId: f.detectionId, eventId: event.id, tenantId: event.tenantId });
       }
-      if (failures.length > 0 && !options.onDetectionError) throw new DetectionFailedError(event.id, failures, updates);
+      if (!options.onDetectionError) throw new DetectionFailedError(event.id, failures, updates);
       return updates;
     },
 
@@ -185,7 +201,9 @@ export function createEngine(options: EngineOptions): Engine {
       const out: EngineSnapshot = { v: 1, tenants: {} };
       for (const [id, t] of tenants) {
         const states: Record<string, StateSnapshot> = {};
-        for (const [d, s] of t.states) states[d] = s.snapshot();
+        t.states.forEach((s, index) => {
+          if (s) states[detections[index]!.id] = s.snapshot();
+        });
         out.tenants[id] = {
           watermark: Number.isFinite(t.watermark) ? t.watermark : null,
           context: structuredClone(t.ctx),
@@ -200,12 +218,16 @@ export function createEngine(options: EngineOptions): Engine {
     restore(snapshot) {
       if (snapshot.v !== 1) throw new Error(`unsupported engine snapshot version ${String(snapshot.v)}`);
       tenants = new Map();
+      lastTenant = undefined;
       for (const [id, s] of Object.entries(snapshot.tenants)) {
-        const states = new Map<string, DetectionState>();
-        for (const [d, st] of Object.entries(s.states)) if (ids.has(d)) states.set(d, DetectionState.restore(st, maxStateKeys));
+        const states: (DetectionState | undefined)[] = [];
+        for (const [d, st] of Object.entries(s.states)) {
+          const index = indexOf.get(d);
+          if (index !== undefined) states[index] = DetectionState.restore(st, maxStateKeys);
+        }
         const alerts = new OrderedMap<string, OpenAlert>();
         for (const a of s.alerts) {
-          if (!ids.has(a.alert.detectionId)) continue;
+          if (!indexOf.has(a.alert.detectionId)) continue;
           alerts.set(`${a.alert.detectionId}\u0000${a.alert.primaryEntity}`, {
             alert: structuredClone(a.alert),
             windowMs: a.windowMs,
@@ -217,7 +239,7 @@ export function createEngine(options: EngineOptions): Engine {
           ctx: structuredClone(s.context),
           states,
           alerts,
-          seen: orderedFrom(s.seen),
+          seen: seenFrom(s.seen),
         });
       }
     },
@@ -227,7 +249,7 @@ export function createEngine(options: EngineOptions): Engine {
       let openAlerts = 0;
       let seenEvents = 0;
       for (const t of tenants.values()) {
-        for (const s of t.states.values()) stateKeys += s.size;
+        for (const s of t.states) stateKeys += s?.size ?? 0;
         openAlerts += t.alerts.size;
         seenEvents += t.seen.size;
       }

@@ -31,6 +31,7 @@
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
 import { HOUR, MINUTE } from "./detection.ts";
 import { isLoopback, normIp, normName, normSid } from "./names.ts";
+import { parseTime } from "./time.ts";
 
 /** A user authentication from an unresolved IP, waiting for the IP's machine to prove itself. */
 export interface PendingSession {
@@ -105,10 +106,12 @@ function isSuccessfulAuth(event: VigilEvent): boolean {
 /** The machine an event proves holds its source IP (see the header), or undefined. */
 export function machineProof(event: VigilEvent): { ip: string; host: string; domain?: string } | undefined {
   if (!isSuccessfulAuth(event)) return undefined;
+  // The name first: most authentications are users', and it is the cheaper test.
+  const name = normName(event.actor?.name);
+  if (!name?.endsWith("$")) return undefined;
   if (event.kind === "logon" && event.package?.toLowerCase() !== "kerberos") return undefined;
   const ip = clientIp(event.src?.ip);
-  const name = normName(event.actor?.name);
-  if (!ip || !name?.endsWith("$")) return undefined;
+  if (!ip) return undefined;
   const host = name.slice(0, -1).split(".")[0];
   if (!host) return undefined;
   return { ip, host, ...(event.actor?.domain ? { domain: event.actor.domain } : {}) };
@@ -127,10 +130,12 @@ export function sourceSessionActor(event: VigilEvent): Principal | undefined {
 // Users only: machine accounts are proofs, and built-in identities (S-1-5-7 ANONYMOUS LOGON…) would
 // just take the few pending slots.
 function pendingUser(event: VigilEvent): Principal | undefined {
+  // A source that names its host needs no resolution; most events say it, so it is tested first.
+  if (event.src?.host) return undefined;
   const who = sourceSessionActor(event);
   const sid = normSid(who?.sid);
   if (!who || !normName(who.name) || normName(who.name)!.endsWith("$") || (sid && !sid.startsWith("S-1-5-21-"))) return undefined;
-  return event.src?.host ? undefined : who;
+  return who;
 }
 
 function bucketOf(ip: string): string {
@@ -171,9 +176,11 @@ export function releasedSessions(table: HostTable | undefined, event: VigilEvent
   return (e.pending ?? []).filter((p) => p.at >= at - LOOKBACK && p.at <= at && usable(e, p.at));
 }
 
-/** Learns what an event proves about IP holders; the same table when nothing changed. */
-export function learnHosts(table: HostTable, event: VigilEvent, maxEntries = DEFAULT_MAX_ENTRIES): HostTable {
-  const at = Date.parse(event.time);
+/**
+ * Learns what an event proves about IP holders; the same table when nothing changed. `at` is the
+ * event's time in ms when the caller has already parsed it.
+ */
+export function learnHosts(table: HostTable, event: VigilEvent, maxEntries = DEFAULT_MAX_ENTRIES, at = parseTime(event.time)): HostTable {
   if (!Number.isFinite(at)) return table;
   const proof = machineProof(event);
   if (proof) return put(table, proof.ip, (e) => bind(e, proof, at, evidenceLabel(event)), maxEntries);

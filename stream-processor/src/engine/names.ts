@@ -6,15 +6,30 @@
 // and no bookkeeping on hits); null stands for an undefined result.
 const CACHE_MAX = 32_768;
 
+// Most calls repeat one of the last two inputs (every detection routed an event normalizes the same
+// actor and source), and comparing against them is far cheaper than hashing the string into the Map.
 function memo(fn: (s: string) => string | undefined): (s: string | undefined) => string | undefined {
   const cache = new Map<string, string | null>();
+  let lastIn = "";
+  let lastOut: string | undefined;
+  let prevIn = "";
+  let prevOut: string | undefined;
   return (s) => {
     if (!s) return undefined;
+    if (s === lastIn) return lastOut;
+    if (s === prevIn) return prevOut;
     const hit = cache.get(s);
-    if (hit !== undefined) return hit ?? undefined;
-    const r = fn(s);
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(s, r ?? null);
+    let r: string | undefined;
+    if (hit !== undefined) r = hit ?? undefined;
+    else {
+      r = fn(s);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(s, r ?? null);
+    }
+    prevIn = lastIn;
+    prevOut = lastOut;
+    lastIn = s;
+    lastOut = r;
     return r;
   };
 }

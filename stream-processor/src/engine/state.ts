@@ -23,9 +23,13 @@ export interface StateSnapshot {
   entries: [string, number, Json][];
 }
 
+/** One key's value in the LRU list: `prev` is the next older slot, `next` the next newer one. */
 interface Slot {
+  key: string;
   expires: number;
   value: Json;
+  prev: Slot | undefined;
+  next: Slot | undefined;
 }
 
 // Expired keys are dropped from the LRU front a few at a time on each write, so no write pays for a
@@ -36,25 +40,18 @@ const SWEEP_PER_WRITE = 8;
  * State of one detection for one tenant: a key → JSON map bounded by a key count (least recently
  * used goes first) and by per-key expiry on event time. The engine advances `now` to each event's
  * time before calling the detection; nothing here reads the clock.
+ *
+ * Recency is a doubly linked list threaded through the slots (oldest first), not the Map's own
+ * insertion order: a touch then relinks two pointers instead of a delete + re-insert, which costs two
+ * more hash lookups and leaves a hole that the Map's iteration (and rehash) must walk later. Every
+ * detection reads several keys per event, so this is the engine's hottest path.
  */
 export class DetectionState {
   private readonly slots = new Map<string, Slot>();
-  /**
-   * The most recently used key (last in `slots`), or undefined when not known. Touching it again
-   * needs no delete + re-insert to move it last: it already is (and each delete leaves a hole that
-   * iteration from the front has to walk).
-   */
-  private mru: string | undefined;
-  /** A lower bound of every slot's expiry: while it is not below the watermark, nothing has expired. */
-  private minExpires = Number.POSITIVE_INFINITY;
-  /**
-   * A live iterator over `slots` that never passes a live slot, and the key it last gave (the first
-   * key in `slots`) until that key is moved or removed. Finding the oldest key then resumes where the
-   * last search stopped: a fresh iterator starts at the map's beginning and walks every hole that
-   * deletes and moves leave there, which made each sweep cost up to the map's capacity.
-   */
-  private cursor: Iterator<string> | undefined;
-  private front: string | undefined;
+  /** Least recently used slot. */
+  private oldest: Slot | undefined;
+  /** Most recently used slot. */
+  private newest: Slot | undefined;
   /** Event time of the event being evaluated (ms). */
   now = 0;
   /** Highest event time seen; expiry is measured against it so it never moves backwards. */
@@ -79,46 +76,65 @@ export class DetectionState {
   /** The value under a key, or undefined when absent or expired; reading marks it recently used. */
   get<T extends Json>(key: string): T | undefined {
     const slot = this.slots.get(key);
-    if (!slot) return undefined;
+    if (slot === undefined) return undefined;
     if (slot.expires < this.watermark) {
-      this.remove(key);
+      this.remove(slot);
       return undefined;
     }
-    if (key !== this.mru) {
-      this.slots.delete(key);
-      this.slots.set(key, slot);
-      this.mru = key;
-      if (key === this.front) this.front = undefined;
+    if (slot !== this.newest) {
+      this.unlink(slot);
+      this.append(slot);
     }
     return slot.value as T;
   }
 
   /** Stores a value that expires ttlMs of event time after now. */
   set(key: string, value: Json, ttlMs: number): void {
-    this.put(key, { expires: this.now + ttlMs, value });
+    this.put(key, this.now + ttlMs, value);
     this.sweep();
   }
 
   delete(key: string): void {
-    this.remove(key);
+    const slot = this.slots.get(key);
+    if (slot !== undefined) this.remove(slot);
   }
 
-  /** Stores a slot as the most recently used one. */
-  private put(key: string, slot: Slot): void {
-    // Map.set on an existing key keeps its place; for the last key that place is already the end.
-    if (key !== this.mru) {
-      this.slots.delete(key);
-      this.mru = key;
-      if (key === this.front) this.front = undefined;
+  /** Stores a value as the most recently used one. */
+  private put(key: string, expires: number, value: Json): void {
+    const slot = this.slots.get(key);
+    if (slot === undefined) {
+      const fresh: Slot = { key, expires, value, prev: undefined, next: undefined };
+      this.slots.set(key, fresh);
+      this.append(fresh);
+      return;
     }
-    this.slots.set(key, slot);
-    if (slot.expires < this.minExpires) this.minExpires = slot.expires;
+    slot.expires = expires;
+    slot.value = value;
+    if (slot !== this.newest) {
+      this.unlink(slot);
+      this.append(slot);
+    }
   }
 
-  private remove(key: string): void {
-    this.slots.delete(key);
-    if (key === this.mru) this.mru = undefined;
-    if (key === this.front) this.front = undefined;
+  private remove(slot: Slot): void {
+    this.slots.delete(slot.key);
+    this.unlink(slot);
+  }
+
+  private unlink(slot: Slot): void {
+    if (slot.prev === undefined) this.oldest = slot.next;
+    else slot.prev.next = slot.next;
+    if (slot.next === undefined) this.newest = slot.prev;
+    else slot.next.prev = slot.prev;
+    slot.prev = undefined;
+    slot.next = undefined;
+  }
+
+  private append(slot: Slot): void {
+    slot.prev = this.newest;
+    if (this.newest === undefined) this.oldest = slot;
+    else this.newest.next = slot;
+    this.newest = slot;
   }
 
   /**
@@ -128,21 +144,32 @@ export class DetectionState {
    * it, so a few minutes of disorder does not hide a burst.
    */
   pushWindow<E extends WindowEntry>(key: string, entry: E, options: WindowOptions): E[] {
-    const entries = [...(this.get<E[]>(key) ?? [])];
+    const stored = this.get<E[]>(key);
+    const entries = stored === undefined ? [] : stored.slice();
     let at = entries.length;
     while (at > 0 && entries[at - 1]!.t > entry.t) at--;
-    entries.splice(at, 0, entry);
+    if (at === entries.length) entries.push(entry);
+    else entries.splice(at, 0, entry);
     const newest = entries[entries.length - 1]!.t;
     const horizon = newest - options.windowMs - options.latenessMs;
     let drop = 0;
     while (drop < entries.length && entries[drop]!.t < horizon) drop++;
     drop = Math.max(drop, entries.length - options.maxEntries);
     const kept = drop > 0 ? entries.slice(drop) : entries;
-    this.put(key, { expires: newest + options.windowMs + options.latenessMs, value: kept });
+    this.put(key, newest + options.windowMs + options.latenessMs, kept);
     this.sweep();
     // Measured before trimming, so an entry too late to be kept still counts with its neighbours.
-    const trailing = entries.filter((e) => e.t >= entry.t - options.windowMs && e.t <= entry.t).slice(-options.maxEntries);
-    const leading = entries.filter((e) => e.t >= entry.t && e.t <= entry.t + options.windowMs).slice(0, options.maxEntries);
+    // One pass for both windows (this runs for every windowed event of every detection).
+    let trailing: E[] = [];
+    let leading: E[] = [];
+    const from = entry.t - options.windowMs;
+    const to = entry.t + options.windowMs;
+    for (const e of entries) {
+      if (e.t >= from && e.t <= entry.t) trailing.push(e);
+      if (e.t >= entry.t && e.t <= to) leading.push(e);
+    }
+    if (trailing.length > options.maxEntries) trailing = trailing.slice(-options.maxEntries);
+    if (leading.length > options.maxEntries) leading = leading.slice(0, options.maxEntries);
     return leading.length > trailing.length ? leading : trailing;
   }
 
@@ -158,7 +185,7 @@ export class DetectionState {
     const entries: [string, number, Json][] = [];
     // Expired slots are kept too: they still hold LRU places, and a restored state must evict exactly
     // what the uninterrupted one would.
-    for (const [key, slot] of this.slots) entries.push([key, slot.expires, structuredClone(slot.value)]);
+    for (let slot = this.oldest; slot !== undefined; slot = slot.next) entries.push([slot.key, slot.expires, structuredClone(slot.value)]);
     return { since: this.since ?? null, watermark: Number.isFinite(this.watermark) ? this.watermark : null, entries };
   }
 
@@ -168,50 +195,15 @@ export class DetectionState {
     state.since = snapshot.since ?? undefined;
     state.watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
     state.now = snapshot.watermark ?? 0;
-    for (const [key, expires, value] of snapshot.entries) {
-      state.slots.set(key, { expires, value: structuredClone(value) });
-      if (expires < state.minExpires) state.minExpires = expires;
-    }
-    state.mru = undefined;
-    while (state.slots.size > maxKeys) state.evictOldest();
+    for (const [key, expires, value] of snapshot.entries) state.put(key, expires, structuredClone(value));
+    while (state.slots.size > maxKeys) state.remove(state.oldest!);
     return state;
   }
 
   private sweep(): void {
-    while (this.slots.size > this.maxKeys) this.evictOldest();
-    // Nothing can have expired: the loop below would stop at its first slot.
-    if (this.minExpires >= this.watermark) return;
-    let budget = SWEEP_PER_WRITE;
-    let swept = 0;
-    for (let key = this.oldest(); key !== undefined; key = this.oldest()) {
-      if (budget-- <= 0 || this.slots.get(key)!.expires >= this.watermark) break;
-      this.remove(key);
-      swept++;
+    while (this.slots.size > this.maxKeys) this.remove(this.oldest!);
+    for (let budget = SWEEP_PER_WRITE; budget > 0 && this.oldest !== undefined && this.oldest.expires < this.watermark; budget--) {
+      this.remove(this.oldest);
     }
-    if (swept < SWEEP_PER_WRITE && this.slots.size <= SWEEP_PER_WRITE) {
-      // Small enough to recompute the bound exactly.
-      this.minExpires = Number.POSITIVE_INFINITY;
-      for (const slot of this.slots.values()) if (slot.expires < this.minExpires) this.minExpires = slot.expires;
-    }
-  }
-
-  private evictOldest(): void {
-    const oldest = this.oldest();
-    if (oldest !== undefined) this.remove(oldest);
-  }
-
-  /** The least recently used key (first in `slots`), or undefined when empty. */
-  private oldest(): string | undefined {
-    if (this.front !== undefined) return this.front;
-    // Every slot before the cursor is gone (removed, or moved to the end), so its next is the first.
-    this.cursor ??= this.slots.keys();
-    const next = this.cursor.next();
-    if (next.done) {
-      // A finished iterator stays finished; start over once keys are added again.
-      this.cursor = undefined;
-      return undefined;
-    }
-    this.front = next.value;
-    return this.front;
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Admin entity tags (sensitive, honeytoken, excluded per detection) from the store into the engine's
- * per-tenant context. The store is the source of truth for tags: a refresh replaces the tag part of a
+ * Admin entity tags (sensitive, honeytoken, excluded per detection, server roles) from the store into
+ * the engine's per-tenant context. The store is the source of truth for tags: a refresh replaces the tag part of a
  * context wholesale (so an untagged entity stops counting) and keeps what the engine learned by itself
  * (domain controllers).
  *
@@ -8,7 +8,15 @@
  * wants bare refs (SID, name, host, IP or CIDR), so a known prefix is dropped.
  */
 import type { EntityTag, RelationalStore } from "@vigil/db";
-import { addExclusion, tagHoneytoken, tagSensitive, type EntityContext } from "../engine/context.ts";
+import {
+  addExclusion,
+  SERVER_ROLES,
+  tagHoneytoken,
+  tagRole,
+  tagSensitive,
+  type EntityContext,
+  type ServerRole,
+} from "../engine/context.ts";
 import type { Engine } from "../engine/engine.ts";
 
 const KIND_PREFIX = /^(user|account|computer|host|group|ip|sid|entity):/i;
@@ -18,14 +26,27 @@ export function tagRef(entityKey: string): string {
   return entityKey.trim().replace(KIND_PREFIX, "");
 }
 
+/**
+ * A tag as the context takes it. `tag` is a stored tag kind or a server role (`dc`, `adfs`, `exchange`,
+ * `adcs`): roles arrive on the same path once the store's tag kinds include them.
+ */
+export interface ContextTag {
+  entityKey: string;
+  tag: EntityTag["tag"] | ServerRole;
+  detectionId: string | null;
+}
+
+const isRole = (tag: string): tag is ServerRole => (SERVER_ROLES as readonly string[]).includes(tag);
+
 /** A context whose tags are exactly `tags` (learned DCs kept). */
-export function withTags(ctx: EntityContext, tags: Pick<EntityTag, "entityKey" | "tag" | "detectionId">[]): EntityContext {
-  let next: EntityContext = { ...ctx, sensitive: [], honeytokens: [], exclusions: {} };
+export function withTags(ctx: EntityContext, tags: ContextTag[]): EntityContext {
+  let next: EntityContext = { ...ctx, sensitive: [], honeytokens: [], exclusions: {}, roles: {} };
   for (const t of tags) {
     const ref = tagRef(t.entityKey);
     if (!ref) continue;
     if (t.tag === "sensitive") next = tagSensitive(next, ref);
     else if (t.tag === "honeytoken") next = tagHoneytoken(next, ref);
+    else if (isRole(t.tag)) next = tagRole(next, t.tag, ref);
     else next = addExclusion(next, t.detectionId ?? "*", ref);
   }
   return next;
