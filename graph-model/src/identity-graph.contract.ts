@@ -199,6 +199,31 @@ export function identityGraphContract(name: string, factory: () => IdentityGraph
       expect(await g.removeExpiredSessions(t, at(2))).toBe(0); // strictly before the cutoff
     });
 
+    it("removes edges by (kind, from, to), ignoring absent ones and other tenants' edges", async () => {
+      const [t, other] = [uniqueTenantId("rm"), uniqueTenantId("rm-other")];
+      await seedLateralMovement(g, t);
+      await seedLateralMovement(g, other);
+      const removed = await g.removeEdges(t, [
+        { kind: "MEMBER_OF", from: LM.alice.toLowerCase(), to: LM.helpdesk },
+        { kind: "MEMBER_OF", from: LM.alice, to: LM.helpdesk }, // the same edge twice counts once
+        { kind: "ADMIN_TO", from: LM.alice, to: LM.helpdesk }, // no such edge
+        { kind: "HAS_SESSION", from: LM.ws01, to: LM.bob },
+      ]);
+      expect(removed).toBe(2);
+      expect((await g.counts(t)).edges).toEqual({ MEMBER_OF: 4, HAS_SESSION: 1, ADMIN_TO: 2 });
+      expect((await g.counts(other)).edges).toEqual({ MEMBER_OF: 5, HAS_SESSION: 2, ADMIN_TO: 2 });
+      expect(ids(await g.shortestPath(t, LM.alice, LM.domainAdmins, { maxHops: 6 }))).toEqual([
+        LM.alice,
+        LM.ws02,
+        LM.eve,
+        LM.tier1,
+        LM.itAdmins,
+        LM.domainAdmins,
+      ]);
+      expect(await g.removeEdges(uniqueTenantId("rm-none"), [{ kind: "MEMBER_OF", from: LM.alice, to: LM.helpdesk }])).toBe(0);
+      expect(await g.removeEdges(t, [])).toBe(0);
+    });
+
     it("never lets one tenant see another's nodes, edges or paths, even with identical objectIds", async () => {
       const a = uniqueTenantId("iso-a");
       const b = uniqueTenantId("iso-b");

@@ -7,6 +7,11 @@ export {
   EDGE_SCHEMA,
   BASE_LABEL,
   MAX_PATH_HOPS,
+  LMP_EDGE_KINDS,
+  LMP_MAX_HOPS,
+  LMP_SESSION_WINDOW_MS,
+  LMP_STORED_PATHS,
+  DERIVED_LABELS,
   isNodeKind,
   isEdgeKind,
   type NodeKind,
@@ -29,7 +34,21 @@ export type {
   UpsertEdgesResult,
   GraphCounts,
   GraphHealth,
+  EdgeRef,
+  SensitiveAccount,
+  LmpPrecomputeOptions,
+  LmpPrecomputeResult,
+  Exposure,
 } from "./port.ts";
+/** Effective sensitivity: the default sensitive groups (mirrored from stream-processor), Tier Zero roles. */
+export {
+  DEFAULT_SENSITIVE_GROUPS,
+  TIER_ZERO_ROLES,
+  isDefaultSensitiveGroup,
+  isTierZeroComputer,
+  type DefaultSensitiveGroup,
+  type SensitivityReason,
+} from "./sensitivity.ts";
 /** Coded errors (GRAPH_UNREACHABLE, GRAPH_KIND_CONFLICT, …). */
 export { GraphError, isGraphError, type GraphErrorCode } from "./errors.ts";
 /** The Neo4j adapter factory and its options. */

@@ -3,8 +3,8 @@
  * the same inputs (the contract suite relies on it). Internal: not exported from index.ts.
  */
 import { invalidInput } from "./errors.ts";
-import type { NeighbourOptions, PathOptions, Direction } from "./port.ts";
-import { EDGE_KINDS, MAX_PATH_HOPS, isEdgeKind, isNodeKind } from "./schema.ts";
+import type { NeighbourOptions, PathOptions, Direction, EdgeRef } from "./port.ts";
+import { EDGE_KINDS, LMP_STORED_PATHS, MAX_PATH_HOPS, isEdgeKind, isNodeKind } from "./schema.ts";
 import type { EdgeInput, EdgeKind, NodeInput, NodeKind, PropertyValue } from "./schema.ts";
 
 /** A node input after checks: objectId normalised, properties validated. */
@@ -197,4 +197,29 @@ export function compareNeighbours(
 /** UTF-16 code-unit order, which is how Neo4j (Java) orders strings; localeCompare is not. */
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Validates edge references for removeEdges; duplicates fold into one. */
+export function normalizeEdgeRefs(edges: readonly EdgeRef[]): EdgeRef[] {
+  if (!Array.isArray(edges)) throw invalidInput("edges must be an array");
+  const byKey = new Map<string, EdgeRef>();
+  for (const raw of edges as unknown as Record<string, unknown>[]) {
+    if (!isEdgeKind(raw?.kind)) throw invalidInput(`unknown edge kind ${JSON.stringify(raw?.kind)}`);
+    const ref = { kind: raw.kind, from: normalizeObjectId(raw.from, "edge.from"), to: normalizeObjectId(raw.to, "edge.to") };
+    byKey.set(edgeKey(ref.kind, ref.from, ref.to), ref);
+  }
+  return [...byKey.values()];
+}
+
+/** `first` of lateralMovementPaths: default 10, 1..LMP_STORED_PATHS. */
+export function checkFirst(first: unknown): number {
+  const n = first ?? 10;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > LMP_STORED_PATHS)
+    throw invalidInput(`first must be an integer in 1..${LMP_STORED_PATHS}`);
+  return n;
+}
+
+/** asOf of precomputeLateralMovement, as epoch ms. */
+export function checkAsOf(asOf: unknown, now: () => Date): number {
+  return asOf === undefined ? now().getTime() : toMillis(asOf, "asOf");
 }

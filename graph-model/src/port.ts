@@ -1,3 +1,4 @@
+import type { SensitivityReason } from "./sensitivity.ts";
 import type { EdgeInput, EdgeKind, GraphEdge, GraphNode, NodeInput, NodeKind } from "./schema.ts";
 
 /** Which edges of a node `neighbours` follows, relative to that node. */
@@ -57,6 +58,41 @@ export interface GraphHealth {
   error?: string;
 }
 
+/** Identifies one edge to remove (LDAP / SharpHound resync found it gone). */
+export interface EdgeRef {
+  kind: EdgeKind;
+  from: string;
+  to: string;
+}
+
+/** A sensitive account and every reason it is one (reasons sorted). */
+export interface SensitiveAccount {
+  objectId: string;
+  kind: NodeKind;
+  reasons: SensitivityReason[];
+}
+
+/** Options for `precomputeLateralMovement`. */
+export interface LmpPrecomputeOptions {
+  /** Sessions last seen before asOf − LMP_SESSION_WINDOW_MS do not count; default: the adapter's clock. */
+  asOf?: Date;
+}
+
+/** What a full precompute did. */
+export interface LmpPrecomputeResult {
+  /** Sensitive accounts (path targets). */
+  targets: number;
+  /** Epoch ms below which HAS_SESSION edges are ignored until the next full precompute. */
+  sessionCutoff: Date;
+}
+
+/** How exposed one sensitive account is: non-sensitive, non-honeytoken accounts with a path to it. */
+export interface Exposure {
+  reachingAccounts: number;
+  /** Hops of the shortest such path; null when no account reaches it. */
+  shortestHops: number | null;
+}
+
 /**
  * The identity graph port. Every data method takes the tenant first; an adapter never returns or
  * touches another tenant's nodes, edges or paths, even when objectIds collide across tenants.
@@ -75,7 +111,23 @@ export interface IdentityGraph {
   neighbours(tenantId: string, objectId: string, options?: NeighbourOptions): Promise<Neighbour[]>;
   /** A shortest directed path of at most maxHops edges, or null (also when an endpoint is unknown). */
   shortestPath(tenantId: string, fromObjectId: string, toObjectId: string, options: PathOptions): Promise<GraphPath | null>;
-  /** Deletes HAS_SESSION edges last seen strictly before `olderThan`; returns how many. */
+  /** Deletes the given edges (absent ones are ignored); returns how many were deleted. */
+  removeEdges(tenantId: string, edges: readonly EdgeRef[]): Promise<number>;
+  /** Sensitive accounts computed from the current graph (tags, default groups transitively, Tier Zero), ordered by objectId. */
+  sensitiveAccounts(tenantId: string): Promise<SensitiveAccount[]>;
+  /**
+   * Recomputes lateral-movement paths to every sensitive account of the tenant and stores them. From
+   * then on edge writes (upsertEdges, removeEdges, removeExpiredSessions) keep them current themselves.
+   */
+  precomputeLateralMovement(tenantId: string, options?: LmpPrecomputeOptions): Promise<LmpPrecomputeResult>;
+  /**
+   * Stored shortest paths (≤ LMP_MAX_HOPS) from non-sensitive, non-honeytoken accounts to a sensitive
+   * account, one per source, ordered by hops then source objectId; [] when none or not precomputed.
+   */
+  lateralMovementPaths(tenantId: string, toObjectId: string, first?: number): Promise<GraphPath[]>;
+  /** Stored exposure of a sensitive account; null when it is not one or the tenant was never precomputed. */
+  exposure(tenantId: string, objectId: string): Promise<Exposure | null>;
+  /** Deletes HAS_SESSION edges last seen strictly before `olderThan`; returns how many. Raises the LMP session cutoff to `olderThan`. */
   removeExpiredSessions(tenantId: string, olderThan: Date): Promise<number>;
   /** Node and edge totals per kind. */
   counts(tenantId: string): Promise<GraphCounts>;

@@ -64,6 +64,32 @@ export const EDGE_KINDS = Object.keys(EDGE_SCHEMA) as EdgeKind[];
 /** Longest path `shortestPath` searches; bounds the Neo4j variable-length pattern. */
 export const MAX_PATH_HOPS = 12;
 
+/**
+ * Lateral-movement paths (LMP) follow these kinds only: MDI's model is "member of" → "admin to" →
+ * "logged into by", and every other kind would add paths MDI does not show.
+ */
+export const LMP_EDGE_KINDS: readonly EdgeKind[] = ["MEMBER_OF", "ADMIN_TO", "HAS_SESSION"];
+
+/**
+ * Longest lateral-movement path precomputed. Six hops holds a single-stage path through three levels
+ * of group nesting (user → g → g → g → computer → session user) and a two-stage path with one group
+ * (user → computer → session user → group → computer → session user); beyond that the number of
+ * reaching accounts saturates to "most of the domain" and stops telling the analyst anything.
+ */
+export const LMP_MAX_HOPS = 6;
+
+/**
+ * A HAS_SESSION edge takes part in LMP while lastSeen ≥ asOf − this window: MDI keeps each path 48 h
+ * after discovery (mdi-catalog §4), so a logon older than that no longer exposes credentials to us.
+ */
+export const LMP_SESSION_WINDOW_MS = 48 * 3_600_000;
+
+/** How many paths per sensitive account are stored (the most `lateralMovementPaths` returns). */
+export const LMP_STORED_PATHS = 100;
+
+/** Neo4j labels of derived (precomputed) data; never Entity, so counts and lookups ignore them. */
+export const DERIVED_LABELS = ["LmpExposure", "LmpState"] as const;
+
 /** A value a free-form node property may hold: what Neo4j can store as a property. */
 export type PropertyValue = string | number | boolean | string[] | number[] | boolean[];
 

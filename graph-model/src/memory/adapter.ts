@@ -4,17 +4,26 @@
  */
 import { GraphError } from "../errors.ts";
 import {
+  checkAsOf,
+  checkFirst,
   checkNeighbourOptions,
   checkOlderThan,
   checkPathOptions,
   checkTenant,
   compareNeighbours,
   getNodeArgs,
+  edgeKey,
+  normalizeEdgeRefs,
   normalizeEdges,
   normalizeNodes,
   normalizeObjectId,
 } from "../normalize.ts";
 import type {
+  EdgeRef,
+  Exposure,
+  LmpPrecomputeOptions,
+  LmpPrecomputeResult,
+  SensitiveAccount,
   GraphCounts,
   GraphHealth,
   GraphPath,
@@ -24,7 +33,19 @@ import type {
   PathOptions,
   UpsertEdgesResult,
 } from "../port.ts";
-import { EDGE_KINDS, NODE_KINDS, type EdgeInput, type GraphNode, type NodeInput, type NodeKind } from "../schema.ts";
+import { EDGE_KINDS, LMP_SESSION_WINDOW_MS, NODE_KINDS, type EdgeInput, type GraphNode, type NodeInput, type NodeKind } from "../schema.ts";
+import { touchesSensitivity, LMP_INCREMENTAL_LIMIT } from "../lmp-policy.ts";
+import {
+  applyInsertions,
+  applyRemovals,
+  computeLmp,
+  currentFingerprint,
+  exposureOf,
+  isLive,
+  pathsTo,
+  sensitiveAccountsIn,
+  type LmpState,
+} from "./lmp.ts";
 import { shortestPathIn } from "./paths.ts";
 import { readSnapshot, writeSnapshot } from "./snapshot.ts";
 import {
@@ -61,6 +82,8 @@ export function createMemoryGraph(options: MemoryGraphOptions = {}): MemoryIdent
 
 class MemoryGraph implements MemoryIdentityGraph {
   private tenants = new Map<string, TenantGraph>();
+  /** Precomputed lateral-movement state of tenants that asked for it (not in snapshots: recompute after load). */
+  private lmp = new Map<string, LmpState>();
   private closed = false;
 
   constructor(private readonly options: MemoryGraphOptions) {}
@@ -70,6 +93,10 @@ class MemoryGraph implements MemoryIdentityGraph {
     const g = this.graph(tenantId, true)!;
     assertNoKindConflict(g, normal);
     for (const n of normal) upsertNode(g, n);
+    const st = this.lmp.get(tenantId);
+    if (st && normal.some(touchesSensitivity) && currentFingerprint(g) !== st.fingerprint) {
+      this.lmp.set(tenantId, computeLmp(g, st.sessionCutoff));
+    }
     return normal.length;
   }
 
@@ -78,14 +105,20 @@ class MemoryGraph implements MemoryIdentityGraph {
     const g = this.graph(tenantId, true)!;
     const skippedAt: number[] = [];
     let written = 0;
+    const st = this.lmp.get(tenantId);
+    const becameLive: EdgeRef[] = [];
     for (const e of normal) {
       if (!endpointsFit(g, e)) {
         skippedAt.push(...e.inputs);
         continue;
       }
+      const key = edgeKey(e.kind, e.from, e.to);
+      const wasLive = st !== undefined && g.hasEdge(key) && isLive(g.getEdgeAttributes(key), st.sessionCutoff);
       upsertEdge(g, e);
+      if (st && !wasLive && isLive(g.getEdgeAttributes(key), st.sessionCutoff)) becameLive.push(e);
       written++;
     }
+    if (st && becameLive.length > 0) this.updateLmp(tenantId, g, st, becameLive, "inserted");
     return { written, skipped: skippedAt.sort((x, y) => x - y).map((i) => edges[i]!) };
   }
 
@@ -125,9 +158,78 @@ class MemoryGraph implements MemoryIdentityGraph {
     const cutoff = checkOlderThan(olderThan);
     const g = this.graph(tenantId);
     if (!g) return 0;
+    const st = this.lmp.get(tenantId);
     const expired = g.filterEdges((_key, a) => a.kind === "HAS_SESSION" && a.lastSeen < cutoff);
+    const removed = st ? expired.filter((key) => isLive(g.getEdgeAttributes(key), st.sessionCutoff)).map((key) => this.ref(g, key)) : [];
     for (const key of expired) g.dropEdge(key);
+    if (st) {
+      st.sessionCutoff = Math.max(st.sessionCutoff, cutoff); // nothing older is left, so raising it changes no distance
+      if (removed.length > 0) this.updateLmp(tenantId, g, st, removed, "removed");
+    }
     return expired.length;
+  }
+
+  async removeEdges(tenantId: string, edges: readonly EdgeRef[]): Promise<number> {
+    const refs = normalizeEdgeRefs(edges);
+    const g = this.graph(tenantId);
+    if (!g) return 0;
+    const st = this.lmp.get(tenantId);
+    const removed: EdgeRef[] = [];
+    let count = 0;
+    for (const ref of refs) {
+      const key = edgeKey(ref.kind, ref.from, ref.to);
+      if (!g.hasEdge(key)) continue;
+      if (st && isLive(g.getEdgeAttributes(key), st.sessionCutoff)) removed.push(ref);
+      g.dropEdge(key);
+      count++;
+    }
+    if (st && removed.length > 0) this.updateLmp(tenantId, g, st, removed, "removed");
+    return count;
+  }
+
+  async sensitiveAccounts(tenantId: string): Promise<SensitiveAccount[]> {
+    const g = this.graph(tenantId);
+    return g ? sensitiveAccountsIn(g) : [];
+  }
+
+  async precomputeLateralMovement(tenantId: string, options?: LmpPrecomputeOptions): Promise<LmpPrecomputeResult> {
+    const asOf = checkAsOf(options?.asOf, this.options.now ?? (() => new Date()));
+    const g = this.graph(tenantId, true)!;
+    const st = computeLmp(g, asOf - LMP_SESSION_WINDOW_MS);
+    this.lmp.set(tenantId, st);
+    return { targets: st.targets.size, sessionCutoff: new Date(st.sessionCutoff) };
+  }
+
+  async lateralMovementPaths(tenantId: string, toObjectId: string, first?: number): Promise<GraphPath[]> {
+    const to = normalizeObjectId(toObjectId, "toObjectId");
+    const n = checkFirst(first);
+    const g = this.graph(tenantId);
+    const st = this.lmp.get(tenantId);
+    return g && st ? pathsTo(g, st, tenantId, to, n) : [];
+  }
+
+  async exposure(tenantId: string, objectId: string): Promise<Exposure | null> {
+    const id = normalizeObjectId(objectId);
+    this.graph(tenantId);
+    const st = this.lmp.get(tenantId);
+    return st ? exposureOf(st, id) : null;
+  }
+
+  /**
+   * Keeps precomputed paths current after live edges appeared or went away. A membership change can
+   * change who is sensitive (and so every source and target): then, and for batches too large to
+   * apply edge by edge, everything is computed again.
+   */
+  private updateLmp(tenantId: string, g: TenantGraph, st: LmpState, edges: EdgeRef[], change: "inserted" | "removed"): void {
+    const membership = edges.some((e) => e.kind === "MEMBER_OF");
+    if ((membership && currentFingerprint(g) !== st.fingerprint) || edges.length > LMP_INCREMENTAL_LIMIT) {
+      this.lmp.set(tenantId, computeLmp(g, st.sessionCutoff));
+    } else if (change === "inserted") applyInsertions(g, st, edges);
+    else applyRemovals(g, st, edges);
+  }
+
+  private ref(g: TenantGraph, key: string): EdgeRef {
+    return { kind: g.getEdgeAttribute(key, "kind"), from: g.source(key), to: g.target(key) };
   }
 
   async counts(tenantId: string): Promise<GraphCounts> {
@@ -166,6 +268,7 @@ class MemoryGraph implements MemoryIdentityGraph {
     const loaded = await readSnapshot(file);
     if (!loaded) return false;
     this.tenants = loaded;
+    this.lmp.clear();
     return true;
   }
 

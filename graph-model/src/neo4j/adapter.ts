@@ -7,16 +7,24 @@
  */
 import { GraphError } from "../errors.ts";
 import {
+  checkAsOf,
+  checkFirst,
   checkNeighbourOptions,
   checkOlderThan,
   checkPathOptions,
   checkTenant,
   getNodeArgs,
+  normalizeEdgeRefs,
   normalizeEdges,
   normalizeNodes,
   normalizeObjectId,
 } from "../normalize.ts";
 import type {
+  EdgeRef,
+  Exposure,
+  LmpPrecomputeOptions,
+  LmpPrecomputeResult,
+  SensitiveAccount,
   GraphCounts,
   GraphHealth,
   GraphPath,
@@ -29,6 +37,8 @@ import type {
 import {
   EDGE_KINDS,
   EDGE_SCHEMA,
+  LMP_EDGE_KINDS,
+  LMP_SESSION_WINDOW_MS,
   NODE_KINDS,
   type EdgeInput,
   type EdgeKind,
@@ -40,6 +50,8 @@ import { connect, type Connection, type Neo4jGraphOptions } from "./connection.t
 import { render, type StatementName } from "./cypher.ts";
 import { edgeParam, cypherInt, nodeParam, toGraphEdge, toGraphNode } from "./mapping.ts";
 import { schemaStatements } from "./schema-statements.ts";
+import { touchesSensitivity } from "../lmp-policy.ts";
+import { Neo4jLmp, type LmpStateRow } from "./lmp.ts";
 
 /** An IdentityGraph backed by Neo4j; connects lazily, creates its constraints on first use. */
 export function createNeo4jGraph(options: Neo4jGraphOptions): IdentityGraph {
@@ -48,11 +60,13 @@ export function createNeo4jGraph(options: Neo4jGraphOptions): IdentityGraph {
 
 class Neo4jGraph implements IdentityGraph {
   private readonly conn: Connection;
+  private readonly lmp: Neo4jLmp;
   private ready: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: Neo4jGraphOptions) {
     this.conn = connect(options);
+    this.lmp = new Neo4jLmp(this.conn, (name, vars) => this.cypher(name, vars));
   }
 
   async upsertNodes(tenantId: string, nodes: readonly NodeInput[]): Promise<number> {
@@ -66,6 +80,10 @@ class Neo4jGraph implements IdentityGraph {
         await tx.run(this.cypher("nodes/upsert", { label: kind }), { tenantId, kind, nodes: list.map(nodeParam) });
       }
     });
+    if (normal.some(touchesSensitivity)) {
+      const st = await this.lmp.state(tenantId);
+      if (st) await this.lmp.guarded(tenantId, st, () => this.lmp.afterNodeChange(tenantId, st));
+    }
     return normal.length;
   }
 
@@ -74,13 +92,16 @@ class Neo4jGraph implements IdentityGraph {
     const normal = normalizeEdges(edges);
     if (normal.length === 0) return { written: 0, skipped: [] };
     await this.prepare();
+    const st = await this.lmp.state(tenantId);
     const written = new Set<number>();
+    const becameLive = new Map<number, EdgeRef>();
     const byKind = groupBy(
       normal.map((e, i) => ({ e, i })),
       (x) => x.e.kind,
     );
     await this.conn.writeTx("edges/upsert", async (tx) => {
       written.clear(); // a retried transaction starts over
+      becameLive.clear();
       for (const [kind, list] of byKind) {
         const spec = EDGE_SCHEMA[kind];
         const result = await tx.run(this.cypher("edges/upsert", { relType: kind }), {
@@ -89,9 +110,14 @@ class Neo4jGraph implements IdentityGraph {
           toKinds: spec.to,
           edges: list.map(({ e, i }) => edgeParam(e, i)),
         });
-        for (const r of result.records) written.add(Number(r.get("i")));
+        for (const r of result.records) {
+          const i = Number(r.get("i"));
+          written.add(i);
+          if (st && becameLiveEdge(normal[i]!, r.get("before") as number | null, st.sessionCutoff)) becameLive.set(i, normal[i]!);
+        }
       }
     });
+    if (st) await this.lmp.guarded(tenantId, st, () => this.lmp.afterEdgeChange(tenantId, st, [...becameLive.values()]));
     const skippedAt = normal.flatMap((e, i) => (written.has(i) ? [] : e.inputs)).sort((x, y) => x - y);
     return { written: written.size, skipped: skippedAt.map((i) => edges[i]!) };
   }
@@ -144,11 +170,77 @@ class Neo4jGraph implements IdentityGraph {
     checkTenant(tenantId);
     const cutoff = checkOlderThan(olderThan);
     await this.prepare();
+    const st = await this.lmp.state(tenantId);
     const rows = await this.conn.write("sessions/remove-expired", this.cypher("sessions/remove-expired"), {
       tenantId,
       olderThan: cypherInt(cutoff),
+      lmpCutoff: cypherInt(st?.sessionCutoff ?? Number.MAX_SAFE_INTEGER),
     });
+    if (st) {
+      // Nothing older than the cutoff is left, so raising the LMP cutoff to it changes no distance.
+      const raised: LmpStateRow = { ...st, sessionCutoff: Math.max(st.sessionCutoff, cutoff) };
+      if (raised.sessionCutoff !== st.sessionCutoff) await this.lmp.setCutoff(tenantId, st, raised.sessionCutoff);
+      const heads = (rows[0]?.heads as string[] | undefined) ?? [];
+      const changed = heads.map((to) => ({ kind: "HAS_SESSION" as const, to }));
+      await this.lmp.guarded(tenantId, raised, () => this.lmp.afterEdgeChange(tenantId, raised, changed));
+    }
     return Number(rows[0]?.removed ?? 0);
+  }
+
+  async removeEdges(tenantId: string, edges: readonly EdgeRef[]): Promise<number> {
+    checkTenant(tenantId);
+    const refs = normalizeEdgeRefs(edges);
+    if (refs.length === 0) return 0;
+    await this.prepare();
+    const st = await this.lmp.state(tenantId);
+    const removed: Array<EdgeRef & { lastSeen: number }> = [];
+    await this.conn.writeTx("edges/remove", async (tx) => {
+      removed.length = 0; // a retried transaction starts over
+      for (const [kind, list] of groupBy(refs, (r) => r.kind)) {
+        const result = await tx.run(this.cypher("edges/remove", { relType: kind }), {
+          tenantId,
+          edges: list.map((r) => ({ from: r.from, to: r.to })),
+        });
+        for (const r of result.records) {
+          removed.push({ kind, from: String(r.get("from")), to: String(r.get("to")), lastSeen: Number(r.get("lastSeen")) });
+        }
+      }
+    });
+    if (st) {
+      const live = removed.filter((e) => LMP_EDGE_KINDS.includes(e.kind) && (e.kind !== "HAS_SESSION" || e.lastSeen >= st.sessionCutoff));
+      await this.lmp.guarded(tenantId, st, () => this.lmp.afterEdgeChange(tenantId, st, live));
+    }
+    return removed.length;
+  }
+
+  async sensitiveAccounts(tenantId: string): Promise<SensitiveAccount[]> {
+    checkTenant(tenantId);
+    await this.prepare();
+    return this.lmp.sensitiveAccounts(tenantId);
+  }
+
+  async precomputeLateralMovement(tenantId: string, options?: LmpPrecomputeOptions): Promise<LmpPrecomputeResult> {
+    checkTenant(tenantId);
+    const asOf = checkAsOf(options?.asOf, this.options.now ?? (() => new Date()));
+    await this.prepare();
+    const sessionCutoff = asOf - LMP_SESSION_WINDOW_MS;
+    const targets = await this.lmp.full(tenantId, sessionCutoff);
+    return { targets, sessionCutoff: new Date(sessionCutoff) };
+  }
+
+  async lateralMovementPaths(tenantId: string, toObjectId: string, first?: number): Promise<GraphPath[]> {
+    checkTenant(tenantId);
+    const to = normalizeObjectId(toObjectId, "toObjectId");
+    const n = checkFirst(first);
+    await this.prepare();
+    return this.lmp.paths(tenantId, to, n);
+  }
+
+  async exposure(tenantId: string, objectId: string): Promise<Exposure | null> {
+    checkTenant(tenantId);
+    const id = normalizeObjectId(objectId);
+    await this.prepare();
+    return this.lmp.exposure(tenantId, id);
   }
 
   async counts(tenantId: string): Promise<GraphCounts> {
@@ -219,6 +311,14 @@ class Neo4jGraph implements IdentityGraph {
   private assertOpen(): void {
     if (this.closed) throw new GraphError("GRAPH_CLOSED", "identity graph is closed");
   }
+}
+
+/** Whether an upserted edge counts for LMP now and did not before (new, or a session refreshed past the cutoff). */
+function becameLiveEdge(e: { kind: EdgeKind; lastSeen: number }, before: number | null, cutoff: number): boolean {
+  if (!LMP_EDGE_KINDS.includes(e.kind)) return false;
+  if (e.kind !== "HAS_SESSION") return before === null;
+  const wasLive = before !== null && before >= cutoff;
+  return !wasLive && Math.max(before ?? e.lastSeen, e.lastSeen) >= cutoff;
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

@@ -22,6 +22,8 @@ export interface Neo4jGraphOptions {
   /** Server-side timeout per transaction (default 60000 ms). */
   transactionTimeoutMs?: number;
   maxConnectionPoolSize?: number;
+  /** Clock for the default LMP asOf (tests). */
+  now?: () => Date;
   /** Where the .cypher files live (default: the repository's cypher/, found from this package). */
   cypherDir?: string;
 }

@@ -16,6 +16,7 @@ export const STATEMENTS = [
   "schema/node-key-constraint",
   "schema/tenant-index",
   "schema/expiry-index",
+  "schema/derived-key-constraint",
   "nodes/upsert",
   "nodes/get",
   "nodes/count-by-kind",
@@ -26,6 +27,17 @@ export const STATEMENTS = [
   "edges/neighbours-both",
   "paths/shortest",
   "sessions/remove-expired",
+  "edges/remove",
+  "lmp/sensitive-accounts",
+  "lmp/honeytokens",
+  "lmp/mark-sensitive",
+  "lmp/clear",
+  "lmp/compute-target",
+  "lmp/affected-targets",
+  "lmp/state-get",
+  "lmp/state-set",
+  "lmp/exposure",
+  "lmp/paths",
 ] as const;
 /** Name of a cypher file, relative to cypher/ without extension. */
 export type StatementName = (typeof STATEMENTS)[number];
@@ -35,6 +47,8 @@ export const TEMPLATE_DOMAINS: Readonly<Record<string, readonly string[]>> = {
   label: [BASE_LABEL, ...NODE_KINDS],
   relType: EDGE_KINDS,
   maxHops: Array.from({ length: MAX_PATH_HOPS }, (_, i) => String(i + 1)),
+  /** Derived labels keyed by (tenantId, objectId); LmpState has one node per tenant and no key. */
+  derivedLabel: ["LmpExposure"],
 };
 
 /** Statements exempt from the `$tenantId` rule: DDL has no tenant (see cypher/schema/). */

@@ -6,7 +6,7 @@
  * constraint with no other change.
  */
 import { BASE_LABEL, EDGE_KINDS, EDGE_SCHEMA, NODE_KINDS } from "../schema.ts";
-import { render } from "./cypher.ts";
+import { TEMPLATE_DOMAINS, render } from "./cypher.ts";
 
 /** One DDL statement with a name for error messages. */
 export interface SchemaStatement {
@@ -25,6 +25,10 @@ export function schemaStatements(cypherDir?: string): SchemaStatement[] {
     ...EDGE_KINDS.filter((kind) => EDGE_SCHEMA[kind].expires).map((relType) => ({
       name: `schema/expiry-index(${relType})`,
       cypher: render("schema/expiry-index", { relType }, cypherDir),
+    })),
+    ...TEMPLATE_DOMAINS.derivedLabel!.map((derivedLabel) => ({
+      name: `schema/derived-key-constraint(${derivedLabel})`,
+      cypher: render("schema/derived-key-constraint", { derivedLabel }, cypherDir),
     })),
   ];
 }
