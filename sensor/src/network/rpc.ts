@@ -1,6 +1,7 @@
 import type { EventDraft, Principal } from "../contract/index.ts";
 import { all, first, toNum, type Packet } from "./fields.ts";
 import { principalOf, type WireContext } from "./map.ts";
+import { CREATE_SERVICE_A, CREATE_SERVICE_W, serviceRequest } from "./svcctl.ts";
 
 const REQUEST = 0;
 const RESPONSE = 2;
@@ -8,6 +9,9 @@ const BIND = 11;
 const ALTER_CONTEXT = 14;
 const NETR_SESSION_ENUM = 12;
 const LSA_UUID = "12345778-1234-abcd-ef00-0123456789ab";
+// MS-EFSR: the interface as bound on \pipe\lsarpc, \pipe\samr, \pipe\netlogon, \pipe\lsass (PetitPotam's
+// default) and the one bound on \pipe\efsrpc.
+const EFSRPC_UUIDS = new Set(["c681d488-d850-11d0-8c52-00c04fd90f7e", "df1941c5-fe89-4e79-bf10-463657acf44d"]);
 const BUILTIN_DOMAIN = "S-1-5-32";
 
 // MS-SAMR calls worth an event, by opnum, with the specification's names (not tshark's).
@@ -49,6 +53,12 @@ interface NetlogonCall {
  * DRSUAPI DsGetNCChanges → `replication`; SAM-R enumerations, domain / group / user opens →
  * `samr.query` (RIDs named with the domain SID the client opened); LSA secret calls → `directory.access`
  * on `Policy\Secrets\NAME`; Netlogon secure-channel setup → `netlogon` with the response's status.
+ * SVCCTL RCreateServiceW / RCreateServiceA → `service.install` with the requested name, image path,
+ * types and account (the request: creating the service is the attempt, whatever the SCM answers); a
+ * sealed CreateService names nothing and gives no event. Any call on the EFSRPC interface over SMB,
+ * whichever pipe it was bound on (PetitPotam binds it on `lsarpc`, which every client opens for
+ * LSA), → `share.access` of `IPC$` `efsrpc`: the interface named as the pipe a 5145 would name,
+ * as for NetrSessionEnum on srvsvc. EFSRPC over TCP is not mapped (no share to name).
  * Sealed stubs still show interface and opnum; SMB3-encrypted sessions show nothing.
  */
 export function mapRpc(p: Packet, ctx: WireContext): void {
@@ -79,9 +89,20 @@ export function mapRpc(p: Packet, ctx: WireContext): void {
     ctx.emit({ ...common(), kind: "share.access", share: "IPC$", relativeTarget: "srvsvc" });
     return;
   }
+  const svc = toNum(first(p, "svcctl.opnum"));
+  if (svc === CREATE_SERVICE_W || svc === CREATE_SERVICE_A) {
+    const request = serviceRequest(p, svc);
+    if (request) ctx.emit({ ...common(), kind: "service.install", ...request });
+    return;
+  }
   const samr = toNum(first(p, "samr.opnum"));
   if (samr !== undefined) return mapSamr(p, samr, ctx, common, actor);
-  const lsa = ctx.state.rpcBinds.get(bindKey(first(p, "dcerpc.cn_ctx_id"))) === LSA_UUID ? toNum(first(p, "dcerpc.opnum")) : undefined;
+  const bound = ctx.state.rpcBinds.get(bindKey(first(p, "dcerpc.cn_ctx_id")));
+  if (bound !== undefined && EFSRPC_UUIDS.has(bound) && (p.dstPort === 445 || p.dstPort === 139)) {
+    ctx.emit({ ...common(), kind: "share.access", share: "IPC$", relativeTarget: "efsrpc" });
+    return;
+  }
+  const lsa = bound === LSA_UUID ? toNum(first(p, "dcerpc.opnum")) : undefined;
   if (lsa !== undefined && LSA_SECRET_CALLS[lsa]) {
     const name = secretNameIn(first(p, "dcerpc.stub_data"));
     if (!name) return;

@@ -185,6 +185,19 @@ describe.skipIf(!existsSync(SAMPLES))("network source on the public attack sampl
     const failed = drafts.filter((d) => d.kind === "netlogon" && d.operation === "NetrServerAuthenticate2" && d.result !== 0);
     expect(failed.length).toBeGreaterThan(100);
   });
+
+  it("sees the services SharpSC (CreateServiceA, raw stub) and Empire smbexec (CreateServiceW) ask for", async () => {
+    const sharpsc = await read(`${SAMPLES}remote_service_creation/otrf__network__covenant_sharpsc_create_dcerpc_smb_svcctl.zip`);
+    expect(sharpsc.drafts.filter((d) => d.kind === "service.install")).toMatchObject([
+      { serviceName: "Cyb3rWard0g", imagePath: "C:\\Windows\\System32\\GruntHTTP2.exe", src: { ip: "172.18.39.5" } },
+    ]);
+    const smbexec = await read(`${SAMPLES}remote_service_creation/otrf__network__empire_smbexec_dcerpc_smb_svcctl.zip`);
+    const installs = smbexec.drafts.filter((d) => d.kind === "service.install");
+    // The zip holds the capture of both ends: one request, seen twice.
+    expect(installs.map((d) => d.serviceName)).toEqual(["PGUJLOAKFQFVOMHGFQPX", "PGUJLOAKFQFVOMHGFQPX"]);
+    expect(installs[0]).toMatchObject({ actor: { name: "pgustavo" }, startType: "demand start" });
+    expect((installs[0] as { imagePath?: string }).imagePath).toMatch(/^%COMSPEC% \/C .*powershell -noP -sta -w 1 -enc/);
+  });
 });
 
 describe.skipIf(!existsSync(`${LAB}lab.pcapng`))("network source on the Samba lab capture", () => {
