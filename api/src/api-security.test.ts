@@ -123,6 +123,7 @@ describe.each<ServerKind>(["mercurius", "apollo"])("API security on %s", (kind) 
   it("answers INTERNAL without details when the store fails", async () => {
     const failing = {
       health: fixtures.store.health,
+      prisma: fixtures.store.prisma,
       forTenant: () => {
         throw new Error("connect ECONNREFUSED 10.1.2.3:5432 (user vigil_app)");
       },

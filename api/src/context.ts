@@ -3,15 +3,32 @@ import type { Authentication } from "./auth/viewer.ts";
 import type { TokenVerifier } from "./auth/token-verifier.ts";
 import type { Store } from "./db.ts";
 import type { AlertFeed } from "./feed/alert-feed.ts";
+import { AlertTriageManager } from "./modules/alerts/alert-triage.manager.ts";
 import { AlertManager } from "./modules/alerts/alert.manager.ts";
+import { AuditManager } from "./modules/audit/audit.manager.ts";
+import { CredentialManager } from "./modules/credentials/credential.manager.ts";
+import type { DirectoryConnectionTester } from "./modules/credentials/directory-tester.ts";
+import type { SecretBox } from "./modules/credentials/secret-box.ts";
 import { EntityManager } from "./modules/entities/entity.manager.ts";
-import { SensorManager } from "./modules/sensors/sensor.manager.ts";
+import { type HealthFeed, HealthManager, type SiemTestRequester } from "./modules/health/index.ts";
+import { SensorKeyManager, SensorManager } from "./modules/sensors/sensor.manager.ts";
+import { PrivacyManager } from "./modules/privacy/privacy.manager.ts";
+import { SiemManager } from "./modules/siem/siem.manager.ts";
+import { TenantManager } from "./modules/tenants/tenant.manager.ts";
 
 /** The domain managers, built once per server and shared by every request. */
 export interface Managers {
   alerts: AlertManager;
+  triage: AlertTriageManager;
   sensors: SensorManager;
+  sensorKeys: SensorKeyManager;
   entities: EntityManager;
+  siem: SiemManager;
+  credentials: CredentialManager;
+  audit: AuditManager;
+  tenants: TenantManager;
+  health: HealthManager;
+  privacy: PrivacyManager;
 }
 
 /** What every resolver receives: who is calling (or why nobody is) and the managers. */
@@ -26,13 +43,29 @@ export interface Infrastructure {
   verifier: TokenVerifier;
   /** The identity graph (entity recent activity); optional: without it, entities have no activity. */
   graph?: IdentityGraph;
+  /** Seals directory-service passwords; absent: credential mutations answer NOT_CONFIGURED. */
+  secretBox?: SecretBox;
+  /** Binds to a DC for testDirectoryCredential; absent: that mutation answers NOT_CONFIGURED. */
+  directoryTester?: DirectoryConnectionTester;
+  /** Live health-issue changes per tenant (health module). */
+  healthFeed?: HealthFeed;
+  /** Asks the forwarder to send a test notification to the tenant's SIEM (health module). */
+  siemTests?: SiemTestRequester;
 }
 
 export function createManagers(infra: Infrastructure): Managers {
   return {
     alerts: new AlertManager(infra.store, infra.alertFeed),
+    triage: new AlertTriageManager(infra.store),
     sensors: new SensorManager(infra.store),
+    sensorKeys: new SensorKeyManager(infra.store),
     entities: new EntityManager(infra.store, infra.graph),
+    siem: new SiemManager(infra.store),
+    credentials: new CredentialManager(infra.store, infra.secretBox, infra.directoryTester),
+    audit: new AuditManager(infra.store),
+    tenants: new TenantManager(infra.store),
+    health: new HealthManager(infra.store, infra.healthFeed, infra.siemTests),
+    privacy: new PrivacyManager(infra.store, infra.graph),
   };
 }
 
@@ -44,6 +77,7 @@ export async function createContext(
   infra: Infrastructure,
   managers: Managers,
   authorization: string | undefined | null,
+  known?: Authentication,
 ): Promise<VigilContext> {
-  return { ...managers, auth: await infra.verifier.authenticate(authorization) };
+  return { ...managers, auth: known ?? (await infra.verifier.authenticate(authorization)) };
 }

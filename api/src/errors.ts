@@ -6,6 +6,14 @@ export const ErrorCode = {
   FORBIDDEN: "FORBIDDEN",
   NOT_FOUND: "NOT_FOUND",
   BAD_USER_INPUT: "BAD_USER_INPUT",
+  /** A per-tenant ceiling (e.g. 30 directory credentials) would be exceeded. */
+  LIMIT_EXCEEDED: "LIMIT_EXCEEDED",
+  /** The tenant sent more requests than its rate allows; retry after the time the message names. */
+  RATE_LIMITED: "RATE_LIMITED",
+  /** The deployment lacks what the operation needs (e.g. no secrets key for credentials). */
+  NOT_CONFIGURED: "NOT_CONFIGURED",
+  /** The request body is larger than the server accepts. */
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** The HTTP request itself is unusable (no JSON body, no query, a subscription over HTTP). */
   BAD_REQUEST: "BAD_REQUEST",
   QUERY_TOO_DEEP: "QUERY_TOO_DEEP",
@@ -40,6 +48,8 @@ export const unauthenticated = (reason: string) => new VigilError(ErrorCode.UNAU
 export const forbidden = (action: string) => new VigilError(ErrorCode.FORBIDDEN, `Not allowed: ${action}`);
 /** Also used for other tenants' objects, so their ids never leak through a FORBIDDEN. */
 export const notFound = (what: string) => new VigilError(ErrorCode.NOT_FOUND, `${what} not found`);
+/** A deployment setting the operation needs is missing. */
+export const notConfigured = (what: string) => new VigilError(ErrorCode.NOT_CONFIGURED, what);
 /** Arguments the caller must change. */
 export const badInput = (message: string) => new VigilError(ErrorCode.BAD_USER_INPUT, message);
 
@@ -71,6 +81,7 @@ export function formatError(error: GraphQLError): GraphQLFormattedError {
   if (!original || original instanceof GraphQLError) return { message: error.message, ...base, extensions: { code: graphqlCode(error) } };
   // Fastify's own client errors (malformed JSON body…) carry a 4xx status and a safe message.
   const status = (original as { statusCode?: unknown }).statusCode;
+  if (status === 413) return { message: original.message, ...base, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } };
   if (typeof status === "number" && status >= 400 && status < 500) {
     return { message: original.message, ...base, extensions: { code: ErrorCode.BAD_REQUEST } };
   }

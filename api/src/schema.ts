@@ -4,6 +4,12 @@ import { type PubSub, buildSchemaSync } from "type-graphql";
 import { AlertResolver } from "./modules/alerts/alert.resolver.ts";
 import { EntityResolver } from "./modules/entities/entity.resolver.ts";
 import { SensorResolver } from "./modules/sensors/sensor.resolver.ts";
+import { SiemResolver } from "./modules/siem/siem.resolver.ts";
+import { AuditResolver } from "./modules/audit/audit.resolver.ts";
+import { CredentialResolver } from "./modules/credentials/credential.resolver.ts";
+import { TenantResolver } from "./modules/tenants/tenant.resolver.ts";
+import { PrivacyResolver } from "./modules/privacy/privacy.resolver.ts";
+import { HealthResolver } from "./modules/health/health.resolver.ts";
 
 let built: GraphQLSchema | undefined;
 
@@ -27,7 +33,17 @@ const noTopicPubSub: PubSub = {
  */
 export function buildVigilSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [AlertResolver, SensorResolver, EntityResolver],
+    resolvers: [
+      AlertResolver,
+      SensorResolver,
+      EntityResolver,
+      SiemResolver,
+      AuditResolver,
+      CredentialResolver,
+      TenantResolver,
+      HealthResolver,
+      PrivacyResolver,
+    ],
     validate: false,
     pubSub: noTopicPubSub,
     emitSchemaFile: false,

@@ -2,6 +2,7 @@ import { createApiServer, type AuthOptions } from "@vigil/api";
 import type { FastifyInstance } from "fastify";
 import type { Adapters } from "./adapters.ts";
 import { createBusAlertFeed } from "./alert-feed.ts";
+import { createBusHealthFeed, createBusSiemTests } from "./health-feed.ts";
 import type { VigilEnv } from "./env.ts";
 import { addReadiness, listenAt } from "./health-server.ts";
 
@@ -13,6 +14,11 @@ export async function serveApi(env: VigilEnv, adapters: Adapters, auth: AuthOpti
     alertFeed: createBusAlertFeed(adapters.bus),
     graph: adapters.graph,
     auth,
+    secretsKey: env.VIGIL_SECRETS_KEY,
+    healthFeed: createBusHealthFeed(adapters.bus),
+    siemTests: createBusSiemTests(adapters.bus),
+    ratePerMinute: env.VIGIL_API_RATE_PER_MINUTE,
+    bodyLimitBytes: env.VIGIL_API_BODY_LIMIT_BYTES,
   });
   addReadiness(app, adapters.checks);
   try {

@@ -15,7 +15,17 @@ export type { DatabaseUrlInfo } from "./database-url.ts";
 export { RelationalStoreError, RelationalStoreErrorCode, isRelationalStoreError, sqlStateOf } from "./errors.ts";
 
 /** Prisma's namespace (error classes, input types) and the enums of schema.prisma. */
-export { Prisma, Severity, AlertStatus, AlertClassification, EntityTagKind, HealthIssueStatus } from "./generated/prisma/client.ts";
+export {
+  Prisma,
+  Severity,
+  AlertStatus,
+  AlertClassification,
+  EntityTagKind,
+  HealthIssueStatus,
+  SiemProtocol,
+  SiemFormat,
+  PostureStatus,
+} from "./generated/prisma/client.ts";
 /** Row types of schema.prisma's models. */
 export type {
   Tenant,
@@ -27,4 +37,7 @@ export type {
   DirectoryServiceCredential,
   HealthIssue,
   AuditEntry,
+  SiemTarget,
+  PostureAssessment,
+  PostureScore,
 } from "./generated/prisma/client.ts";

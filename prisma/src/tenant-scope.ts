@@ -17,6 +17,9 @@ export const TENANT_MODELS = [
   "directoryServiceCredential",
   "healthIssue",
   "auditEntry",
+  "siemTarget",
+  "postureAssessment",
+  "postureScore",
 ] as const;
 
 /** Name of a tenant-scoped model delegate. */
@@ -101,6 +104,9 @@ export function scopeToTenant(prisma: VigilPrismaClient, tenantId: string): Tena
     directoryServiceCredential: ext.directoryServiceCredential,
     healthIssue: ext.healthIssue,
     auditEntry: ext.auditEntry,
+    siemTarget: ext.siemTarget,
+    postureAssessment: ext.postureAssessment,
+    postureScore: ext.postureScore,
     async transaction(fn, options) {
       try {
         return await prisma.$transaction(async (tx) => {

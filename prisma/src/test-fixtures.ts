@@ -45,6 +45,9 @@ export interface SeededTenant {
   credentialId: string;
   healthIssueId: string;
   auditId: string;
+  siemTargetId: string;
+  postureAssessmentId: string;
+  postureScoreId: string;
 }
 
 /** Creates the tenant (platform-level) and one row of every tenant model through its scoped client. */
@@ -78,6 +81,24 @@ export async function seedTenant(store: RelationalStore, tenantId: string): Prom
   const audit = await db.auditEntry.create({
     data: { tenantId, actor: "admin", action: "sensor.create", target: sensor.id, after: { name: "dc01" } },
   });
+  const siem = await db.siemTarget.create({ data: { tenantId, host: "siem.example.com", port: 6514, protocol: "tls", format: "rfc5424" } });
+  const assessment = await db.postureAssessment.create({
+    data: {
+      tenantId,
+      assessmentId: "dcsync-permissions",
+      title: "Non-DC accounts with replication rights",
+      category: "privileged-accounts",
+      severity: "high",
+      status: "failed",
+      affected: [{ objectId: "S-1-5-21-1-2-3-1104", name: "svc-sql", reason: "DS-Replication-Get-Changes-All" }],
+      remediation: "Remove the replication rights",
+      evaluatedAt: new Date(),
+      statusSince: new Date(),
+    },
+  });
+  const score = await db.postureScore.create({
+    data: { tenantId, score: 40, categories: { "privileged-accounts": 40 }, complete: true, unknown: [], evaluatedAt: new Date() },
+  });
   return {
     tenantId,
     sensorId: sensor.id,
@@ -88,6 +109,9 @@ export async function seedTenant(store: RelationalStore, tenantId: string): Prom
     credentialId: credential.id,
     healthIssueId: issue.id,
     auditId: audit.id,
+    siemTargetId: siem.id,
+    postureAssessmentId: assessment.id,
+    postureScoreId: score.id,
   };
 }
 
@@ -102,6 +126,9 @@ export async function countAll(db: Record<TenantModelName, { count(): PromiseLik
     directoryServiceCredential: await db.directoryServiceCredential.count(),
     healthIssue: await db.healthIssue.count(),
     auditEntry: await db.auditEntry.count(),
+    siemTarget: await db.siemTarget.count(),
+    postureAssessment: await db.postureAssessment.count(),
+    postureScore: await db.postureScore.count(),
   };
 }
 
@@ -115,4 +142,7 @@ export const ONE_OF_EACH = {
   directoryServiceCredential: 1,
   healthIssue: 1,
   auditEntry: 1,
+  siemTarget: 1,
+  postureAssessment: 1,
+  postureScore: 1,
 };

@@ -1,5 +1,5 @@
 import type { JWTPayload } from "jose";
-import { type Role, type Viewer, isRole, roleRank } from "./viewer.ts";
+import { type Authentication, PLATFORM_OPERATOR, type Role, isRole, roleRank } from "./viewer.ts";
 
 /**
  * The tenant claim. Namespaced rather than `tid` because Entra ID (the IdP many AD shops use)
@@ -15,18 +15,26 @@ export const ROLE_CLAIM = "role";
 // to every tenant, so anything but this alphabet is rejected before it reaches a subject or query.
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The viewer a verified payload describes, or the reason it describes none. */
-export function viewerFromClaims(payload: JWTPayload): Viewer | string {
+/** True when `id` may name a tenant (also what createTenant accepts). */
+export const isTenantId = (id: string): boolean => TENANT_ID.test(id);
+
+/** What a verified payload grants, or the reason it grants nothing. */
+export function authenticationFromClaims(payload: JWTPayload): Authentication {
+  if (typeof payload.sub !== "string" || payload.sub.length === 0) return { ok: false, reason: "token has no sub claim" };
+  const subject = payload.sub;
+  const claimed = roleClaims(payload);
+  const platformOperator = claimed.includes(PLATFORM_OPERATOR);
+  const role = claimed.filter(isRole).sort((a: Role, b: Role) => roleRank(b) - roleRank(a))[0];
   const tenantId = payload[TENANT_CLAIM];
-  if (typeof tenantId !== "string" || !TENANT_ID.test(tenantId)) return `token has no valid ${TENANT_CLAIM} claim`;
-  if (typeof payload.sub !== "string" || payload.sub.length === 0) return "token has no sub claim";
-  const role = highestRole(payload);
-  if (!role) return "token carries no Vigil role (reader, operator or admin)";
-  return { tenantId, role, subject: payload.sub };
+  // A malformed tenant claim voids the token even for a platform operator: it is a broken token.
+  const validTenant = typeof tenantId === "string" && isTenantId(tenantId);
+  if ((role || tenantId !== undefined) && !validTenant) return { ok: false, reason: `token has no valid ${TENANT_CLAIM} claim` };
+  if (role && validTenant) return { ok: true, subject, viewer: { tenantId, role, subject }, platformOperator };
+  if (platformOperator) return { ok: true, subject, viewer: null, platformOperator };
+  return { ok: false, reason: "token carries no Vigil role (reader, operator, admin or platform-operator)" };
 }
 
-function highestRole(payload: JWTPayload): Role | undefined {
+function roleClaims(payload: JWTPayload): string[] {
   const listed = payload[ROLES_CLAIM];
-  const candidates = [...(Array.isArray(listed) ? listed : []), payload[ROLE_CLAIM]].filter(isRole);
-  return candidates.sort((a, b) => roleRank(b) - roleRank(a))[0];
+  return [...(Array.isArray(listed) ? listed : []), payload[ROLE_CLAIM]].filter((r): r is string => typeof r === "string");
 }

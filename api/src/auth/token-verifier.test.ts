@@ -27,29 +27,53 @@ describe("createTokenVerifier", () => {
     const { jwk, sign } = await keyPair(alg, `k-${alg}`);
     const verifier = createTokenVerifier({ keys: { kind: "jwks", jwks: { keys: [jwk] } }, issuer: ISSUER, audience: AUDIENCE });
     const result = await verifier.authenticate(`Bearer ${await sign({ [TENANT_CLAIM]: "acme", [ROLES_CLAIM]: ["reader", "operator"] })}`);
-    expect(result).toEqual({ ok: true, viewer: { tenantId: "acme", role: "operator", subject: "alice" } });
+    expect(result).toEqual({
+      ok: true,
+      subject: "alice",
+      viewer: { tenantId: "acme", role: "operator", subject: "alice" },
+      platformOperator: false,
+    });
   });
 
   it("takes the single `role` claim too, and the highest of both", async () => {
     const { jwk, sign } = await keyPair("ES256", "k1");
     const verifier = createTokenVerifier({ keys: { kind: "jwks", jwks: { keys: [jwk] } }, issuer: ISSUER, audience: AUDIENCE });
     const single = await verifier.authenticate(`Bearer ${await sign({ [TENANT_CLAIM]: "acme", [ROLE_CLAIM]: "admin" })}`);
-    expect(single.ok && single.viewer.role).toBe("admin");
+    expect(single.ok && single.viewer?.role).toBe("admin");
     const both = await verifier.authenticate(
       `Bearer ${await sign({ [TENANT_CLAIM]: "acme", [ROLES_CLAIM]: ["reader"], [ROLE_CLAIM]: "admin" })}`,
     );
-    expect(both.ok && both.viewer.role).toBe("admin");
+    expect(both.ok && both.viewer?.role).toBe("admin");
   });
 
   it.each([
     [{ [ROLES_CLAIM]: ["reader"] }, `token has no valid ${TENANT_CLAIM} claim`],
     [{ tid: "acme", [ROLES_CLAIM]: ["reader"] }, `token has no valid ${TENANT_CLAIM} claim`],
     [{ [TENANT_CLAIM]: "acme.*", [ROLES_CLAIM]: ["reader"] }, `token has no valid ${TENANT_CLAIM} claim`],
-    [{ [TENANT_CLAIM]: "acme", [ROLES_CLAIM]: ["superuser"] }, "token carries no Vigil role (reader, operator or admin)"],
+    [
+      { [TENANT_CLAIM]: "acme", [ROLES_CLAIM]: ["superuser"] },
+      "token carries no Vigil role (reader, operator, admin or platform-operator)",
+    ],
+    [{ [TENANT_CLAIM]: "acme.*", [ROLES_CLAIM]: ["platform-operator"] }, `token has no valid ${TENANT_CLAIM} claim`],
   ])("rejects claims %j", async (claims, reason) => {
     const { jwk, sign } = await keyPair("ES256", "k1");
     const verifier = createTokenVerifier({ keys: { kind: "jwks", jwks: { keys: [jwk] } }, issuer: ISSUER, audience: AUDIENCE });
     expect(await verifier.authenticate(`Bearer ${await sign(claims)}`)).toEqual({ ok: false, reason });
+  });
+
+  it("recognizes the platform-operator role with or without a tenant role", async () => {
+    const { jwk, sign } = await keyPair("EdDSA", "k1");
+    const verifier = createTokenVerifier({ keys: { kind: "jwks", jwks: { keys: [jwk] } }, issuer: ISSUER, audience: AUDIENCE });
+    expect(await verifier.authenticate(`Bearer ${await sign({ [ROLES_CLAIM]: ["platform-operator"] })}`)).toEqual({
+      ok: true,
+      subject: "alice",
+      viewer: null,
+      platformOperator: true,
+    });
+    const both = await verifier.authenticate(
+      `Bearer ${await sign({ [TENANT_CLAIM]: "acme", [ROLES_CLAIM]: ["platform-operator", "reader"] })}`,
+    );
+    expect(both).toMatchObject({ ok: true, platformOperator: true, viewer: { tenantId: "acme", role: "reader" } });
   });
 
   it("refuses an HS256 token when only asymmetric keys are configured (no alg confusion)", async () => {

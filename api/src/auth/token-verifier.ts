@@ -1,5 +1,5 @@
 import { type JSONWebKeySet, type JWTVerifyGetKey, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from "jose";
-import { viewerFromClaims } from "./claims.ts";
+import { authenticationFromClaims } from "./claims.ts";
 import type { Authentication } from "./viewer.ts";
 
 /** Where signing keys come from: a shared HS256 secret (dev), a JWKS URL, or a local JWK set. */
@@ -42,8 +42,7 @@ export function createTokenVerifier(options: AuthOptions): TokenVerifier {
         // Two calls because jose's overloads take a key or a key-getter, not the union.
         const { payload } =
           typeof key === "function" ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions);
-        const viewer = viewerFromClaims(payload);
-        return typeof viewer === "string" ? { ok: false, reason: viewer } : { ok: true, viewer };
+        return authenticationFromClaims(payload);
       } catch (error) {
         return { ok: false, reason: reasonFor(error) };
       }

@@ -35,11 +35,20 @@ export const apolloPlugin = fp(
         return formatError(graphqlError);
       },
     });
+    // Failures before Apollo sees the request (body too large, malformed JSON) get the same coded
+    // GraphQL error shape Mercurius gives them, instead of Fastify's default error object.
+    app.setErrorHandler((error: Error & { statusCode?: unknown }, _request, reply) => {
+      const code = error.statusCode;
+      const status = typeof code === "number" && code >= 400 && code < 500 ? code : 500;
+      if (status === 500) app.log.error({ err: error }, "request failed");
+      const formatted = formatError(new GraphQLError(error.message, { originalError: status === 500 ? new Error("internal") : error }));
+      return reply.code(status).send({ data: null, errors: [formatted] });
+    });
     await apollo.start();
     app.addHook("onClose", () => apollo.stop());
     await app.register(fastifyApollo(apollo), {
       path: "/graphql",
-      context: (request) => contextFor(request.headers.authorization),
+      context: (request) => contextFor(request.headers.authorization, request.vigilAuth),
     });
   },
   { name: "vigil-graphql-apollo", fastify: "5.x", dependencies: ["vigil-infrastructure"] },

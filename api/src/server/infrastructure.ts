@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { GraphQLSchema } from "graphql";
 import { type Infrastructure, type Managers, type VigilContext, createContext, createManagers } from "../context.ts";
+import type { Authentication } from "../auth/viewer.ts";
 import type { QueryLimits } from "../limits.ts";
 import { buildVigilSchema } from "../schema.ts";
 
@@ -10,8 +11,8 @@ export interface VigilServices extends Infrastructure {
   managers: Managers;
   schema: GraphQLSchema;
   limits: QueryLimits;
-  /** The request context for an `Authorization` header value (HTTP) or connectionInit value (WebSocket). */
-  contextFor(authorization: string | undefined | null): Promise<VigilContext>;
+  /** The request context for an `Authorization` header value (HTTP) or connectionInit value (WebSocket); `known` skips re-verifying. */
+  contextFor(authorization: string | undefined | null, known?: Authentication): Promise<VigilContext>;
 }
 
 declare module "fastify" {
@@ -37,6 +38,10 @@ export const infrastructurePlugin = fp<InfrastructurePluginOptions>(
       alertFeed: options.alertFeed,
       verifier: options.verifier,
       graph: options.graph,
+      secretBox: options.secretBox,
+      directoryTester: options.directoryTester,
+      healthFeed: options.healthFeed,
+      siemTests: options.siemTests,
     };
     const managers = createManagers(infra);
     app.decorate("vigil", {
@@ -44,7 +49,7 @@ export const infrastructurePlugin = fp<InfrastructurePluginOptions>(
       managers,
       schema: buildVigilSchema(),
       limits: options.limits,
-      contextFor: (authorization) => createContext(infra, managers, authorization),
+      contextFor: (authorization, known) => createContext(infra, managers, authorization, known),
     } satisfies VigilServices);
   },
   { name: "vigil-infrastructure", fastify: "5.x" },

@@ -23,7 +23,7 @@ export const mercuriusPlugin = fp<MercuriusPluginOptions>(
       path: "/graphql",
       graphiql: options.graphiql ?? false,
       validationRules: [...queryLimitRules(limits), noSubscriptionOverHttp],
-      context: (request) => contextFor(request.headers.authorization),
+      context: (request) => contextFor(request.headers.authorization, request.vigilAuth),
       errorFormatter: (execution) => {
         const errors = flattenValidationErrors(execution.errors);
         for (const error of errors) if (isInternal(error)) app.log.error({ err: error.originalError ?? error }, "GraphQL request failed");

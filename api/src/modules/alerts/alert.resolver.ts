@@ -8,7 +8,16 @@ import type { AlertPayload } from "../../feed/alert-feed.ts";
 import { DEFAULT_PAGE_SIZE } from "../shared/pagination.ts";
 import { alertFromPayload } from "./alert.manager.ts";
 import type { AlertRow } from "./alert.storage.ts";
-import { Alert, AlertClassification, AlertConnection, AlertEvidence, AlertFeedFilter, AlertFilter, AlertStatus } from "./alert.types.ts";
+import {
+  Alert,
+  AlertClassification,
+  AlertComment,
+  AlertConnection,
+  AlertEvidence,
+  AlertFeedFilter,
+  AlertFilter,
+  AlertStatus,
+} from "./alert.types.ts";
 
 const DEFAULT_EVIDENCE = 50;
 
@@ -37,6 +46,33 @@ export class AlertResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_EVIDENCE }) first: number,
   ): Promise<AlertEvidence[]> {
     return ctx.alerts.evidence(authorize(ctx.auth, "alert:read"), alert.id, first);
+  }
+
+  @FieldResolver(() => [AlertComment], { description: "Analysts' comments, oldest first" })
+  async comments(
+    @Root() alert: AlertRow,
+    @Ctx() ctx: VigilContext,
+    @Arg("first", () => Int, { nullable: true, defaultValue: DEFAULT_EVIDENCE }) first: number,
+  ): Promise<AlertComment[]> {
+    return ctx.triage.comments(authorize(ctx.auth, "alert:read"), alert.id, first);
+  }
+
+  @Mutation(() => Alert, { description: "Assign an alert to an analyst, or unassign with null (operator)" })
+  async assignAlert(
+    @Ctx() ctx: VigilContext,
+    @Arg("id", () => ID) id: string,
+    @Arg("assignee", () => String, { nullable: true }) assignee: string | null,
+  ): Promise<AlertRow> {
+    return ctx.triage.assign(authorize(ctx.auth, "alert:assign"), id, assignee);
+  }
+
+  @Mutation(() => AlertComment, { description: "Comment on an alert (operator)" })
+  async addAlertComment(
+    @Ctx() ctx: VigilContext,
+    @Arg("id", () => ID) id: string,
+    @Arg("text", () => String) text: string,
+  ): Promise<AlertComment> {
+    return ctx.triage.comment(authorize(ctx.auth, "alert:comment"), id, text);
   }
 
   @Mutation(() => Alert, { description: "Triage: open, close or suppress an alert (operator)" })

@@ -101,6 +101,29 @@ export class AlertStorage {
     });
   }
 
+  /** Comments in the order they were written. */
+  async comments(alertId: string, take: number) {
+    return this.db.alertComment.findMany({
+      select: { id: true, author: true, text: true, createdAt: true },
+      where: { tenantId: this.tenantId, alertId },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take,
+    });
+  }
+
+  async addComment(alertId: string, author: string, text: string) {
+    return this.db.alertComment.create({
+      select: { id: true, author: true, text: true, createdAt: true },
+      data: { tenantId: this.tenantId, alertId, author, text },
+    });
+  }
+
+  /** Sets the assignee; null when the alert is not this tenant's. */
+  async setAssignee(id: string, assignee: string | null): Promise<AlertRow | null> {
+    const { count } = await this.db.alert.updateMany({ where: { tenantId: this.tenantId, id }, data: { assignee } });
+    return count === 0 ? null : this.find(id);
+  }
+
   /** Applies the change and returns the updated row, or null when the alert is not this tenant's. */
   async setStatus(id: string, change: StatusChange): Promise<AlertRow | null> {
     const { count } = await this.db.alert.updateMany({ where: { tenantId: this.tenantId, id }, data: change });

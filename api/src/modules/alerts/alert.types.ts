@@ -81,3 +81,12 @@ export class AlertFeedFilter {
   @Field(() => [String], { nullable: true, description: "Detection ids" }) type?: string[] | null;
   @Field(() => String, { nullable: true, description: "Entity key, primary or involved" }) entity?: string | null;
 }
+
+/** An analyst's note on an alert. */
+@ObjectType()
+export class AlertComment {
+  @Field(() => ID) id!: string;
+  @Field(() => String, { description: "Token subject of the author" }) author!: string;
+  @Field(() => String) text!: string;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+}

@@ -1,10 +1,9 @@
-import type { Viewer } from "../../auth/viewer.ts";
-import type { Action } from "../../auth/permissions.ts";
+import type { Action, PlatformAction } from "../../auth/permissions.ts";
 import type { TenantTx } from "../../db.ts";
 
 /** One audited change; `before`/`after` hold only the fields the action changed. */
 export interface AuditRecord {
-  action: Action;
+  action: Action | PlatformAction;
   target: string;
   before?: Record<string, unknown>;
   after?: Record<string, unknown>;
@@ -12,11 +11,17 @@ export interface AuditRecord {
 
 type AuditWriter = Pick<TenantTx, "auditEntry">;
 
+/** Who acted, in which tenant: a Viewer, or a platform operator acting on one tenant. */
+export interface Actor {
+  tenantId: string;
+  subject: string;
+}
+
 /**
  * Writes the audit entry with the same client (or transaction) as the change, so a change is
  * never committed without its entry. The action name is the authorization action, one vocabulary.
  */
-export async function recordAudit(db: AuditWriter, viewer: Viewer, record: AuditRecord): Promise<void> {
+export async function recordAudit(db: AuditWriter, viewer: Actor, record: AuditRecord): Promise<void> {
   await db.auditEntry.create({
     data: {
       tenantId: viewer.tenantId,

@@ -1,20 +1,37 @@
 import type { Viewer } from "../../auth/viewer.ts";
 import { type Store, inViewerTenant } from "../../db.ts";
 import { Prisma } from "@vigil/db";
-import { badInput } from "../../errors.ts";
+import { badInput, notFound } from "../../errors.ts";
 import { recordAudit } from "../audit/audit.storage.ts";
 import { issueSensorKey } from "./sensor-key.ts";
 import { type SensorRow, SensorStorage } from "./sensor.storage.ts";
-import type { SensorKind } from "./sensor.types.ts";
+import { type SensorKind, SensorStatus } from "./sensor.types.ts";
+
+/** A sensor not heard from for this long is reported SILENT. */
+export const SILENT_AFTER_MS = 10 * 60_000;
 
 const MAX_NAME = 100;
 
 /** Sensor use cases; every method is scoped to the viewer's tenant. */
 export class SensorManager {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
-  async list(viewer: Viewer): Promise<SensorRow[]> {
-    return inViewerTenant(this.store, viewer, (tx) => new SensorStorage(tx, viewer.tenantId).list());
+  /** The tenant's sensors with a status from lastSeenAt and their open health issue counts (one query each). */
+  async list(viewer: Viewer): Promise<(SensorRow & { status: SensorStatus; openHealthIssues: number })[]> {
+    const { rows, open } = await inViewerTenant(this.store, viewer, async (tx) => ({
+      rows: await new SensorStorage(tx, viewer.tenantId).list(),
+      open: await tx.healthIssue.groupBy({
+        by: ["sensorId"],
+        where: { tenantId: viewer.tenantId, status: "open" },
+        _count: { _all: true },
+      }),
+    }));
+    const counts = new Map(open.map((g) => [g.sensorId, g._count._all]));
+    const now = this.now().getTime();
+    return rows.map((row) => ({ ...row, status: statusOf(row, now), openHealthIssues: counts.get(row.id) ?? 0 }));
   }
 
   /** Registers a sensor and returns its key; the key exists only in this return value. */
@@ -34,6 +51,56 @@ export class SensorManager {
     });
     return { sensor, key };
   }
+}
+
+/** Rotation and revocation; both audited, both NOT_FOUND for another tenant's sensor. */
+export class SensorKeyManager {
+  constructor(private readonly store: Store) {}
+
+  /** Issues a new key; the old one stops working at once (the processor checks the stored hash). */
+  async rotateKey(viewer: Viewer, id: string): Promise<{ sensor: SensorRow; key: string }> {
+    const { key, keyPrefix, keyHash } = issueSensorKey();
+    const sensor = await inViewerTenant(this.store, viewer, async (tx) => {
+      const sensors = new SensorStorage(tx, viewer.tenantId);
+      const before = await sensors.find(id);
+      if (!before) throw notFound("Sensor");
+      if (before.revokedAt) throw badInput("a revoked sensor gets no new key: register a new sensor");
+      const after = await sensors.update(id, { keyPrefix, keyHash });
+      if (!after) throw notFound("Sensor");
+      await recordAudit(tx, viewer, {
+        action: "sensor:rotate-key",
+        target: `sensor:${id}`,
+        before: { keyPrefix: before.keyPrefix },
+        after: { keyPrefix },
+      });
+      return after;
+    });
+    return { sensor, key };
+  }
+
+  /** Revokes the sensor for good; revoking again changes nothing (and is audited as such). */
+  async revoke(viewer: Viewer, id: string, now = new Date()): Promise<SensorRow> {
+    return inViewerTenant(this.store, viewer, async (tx) => {
+      const sensors = new SensorStorage(tx, viewer.tenantId);
+      const before = await sensors.find(id);
+      if (!before) throw notFound("Sensor");
+      const after = before.revokedAt ? before : await sensors.update(id, { revokedAt: now });
+      if (!after) throw notFound("Sensor");
+      await recordAudit(tx, viewer, {
+        action: "sensor:revoke",
+        target: `sensor:${id}`,
+        before: { revokedAt: before.revokedAt },
+        after: { revokedAt: after.revokedAt },
+      });
+      return after;
+    });
+  }
+}
+
+function statusOf(row: SensorRow, now: number): SensorStatus {
+  if (row.revokedAt) return SensorStatus.REVOKED;
+  if (!row.lastSeenAt) return SensorStatus.NEVER_SEEN;
+  return now - row.lastSeenAt.getTime() > SILENT_AFTER_MS ? SensorStatus.SILENT : SensorStatus.OK;
 }
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";

@@ -41,6 +41,17 @@ export class SensorStorage {
     return row && asSensorRow(row);
   }
 
+  async find(id: string): Promise<SensorRow | null> {
+    const row = await this.db.sensor.findFirst({ select: SENSOR_COLUMNS, where: { tenantId: this.tenantId, id } });
+    return row && asSensorRow(row);
+  }
+
+  /** Sets the fields on this tenant's sensor; null when it has no such sensor. */
+  async update(id: string, data: { keyPrefix?: string; keyHash?: string; revokedAt?: Date }): Promise<SensorRow | null> {
+    const { count } = await this.db.sensor.updateMany({ where: { tenantId: this.tenantId, id }, data });
+    return count === 0 ? null : this.find(id);
+  }
+
   async create(data: { name: string; kind: SensorKind; keyPrefix: string; keyHash: string }): Promise<SensorRow> {
     const row = await this.db.sensor.create({ select: SENSOR_COLUMNS, data: { tenantId: this.tenantId, ...data } });
     return asSensorRow(row);

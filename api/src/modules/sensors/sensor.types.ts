@@ -1,12 +1,24 @@
 // type-graphql decorators need the Reflect metadata API before they run.
 import "reflect-metadata";
-import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../shared/scalars.ts";
 
 // The kinds schema.prisma documents for Sensor.kind; should come from sensor/contract once it lists them.
 export const SensorKind = { DC: "dc", ADFS: "adfs", ADCS: "adcs", RADIUS: "radius" } as const;
 export type SensorKind = (typeof SensorKind)[keyof typeof SensorKind];
 registerEnumType(SensorKind, { name: "SensorKind" });
+
+export const SensorStatus = { OK: "ok", SILENT: "silent", NEVER_SEEN: "never-seen", REVOKED: "revoked" } as const;
+export type SensorStatus = (typeof SensorStatus)[keyof typeof SensorStatus];
+registerEnumType(SensorStatus, {
+  name: "SensorStatus",
+  valuesConfig: {
+    OK: { description: "Seen within the last 10 minutes" },
+    SILENT: { description: "Not seen for more than 10 minutes" },
+    NEVER_SEEN: { description: "Registered, never connected" },
+    REVOKED: { description: "Its key is refused" },
+  },
+});
 
 /** A registered sensor; its key is never readable after creation. */
 @ObjectType()
@@ -19,6 +31,13 @@ export class Sensor {
   @Field(() => DateTimeScalar, { nullable: true }) lastSeenAt!: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) revokedAt!: Date | null;
   @Field(() => String, { nullable: true }) version!: string | null;
+}
+
+/** A sensor with its health, as the sensors list shows it. */
+@ObjectType()
+export class SensorWithHealth extends Sensor {
+  @Field(() => SensorStatus) status!: SensorStatus;
+  @Field(() => Int, { description: "Open health issues concerning this sensor" }) openHealthIssues!: number;
 }
 
 /** The only response that ever contains a sensor key. */
