@@ -172,4 +172,18 @@ describe("stream processor", () => {
     const rows = await store.forTenant(tenant).alert.findMany();
     expect(rows.map((r) => r.primaryEntity)).toEqual([`account:${DOMAIN_SID}-1108`]);
   });
+
+  it("takes server roles tagged through the store: replication by a DC tagged before its first event is quiet", async () => {
+    const p = await setup({
+      beforeStart: async () =>
+        void (await store
+          .forTenant(tenant)
+          .entityTag.create({ data: { tenantId: tenant, entityKey: "host:dc07", tag: "dc", detectionId: null, createdBy: "test" } })),
+    });
+    await publishSigned(bus, sensor, mine(replication(acct("DC07$", 1300), { ip: "10.0.0.7" })));
+    await publishSigned(bus, sensor, mine(replication(acct("SRV09$", 1301), { t: 1000, ip: "10.0.0.9" })));
+    await waitFor("two acks", () => p.stats().acked === 2);
+    const rows = await store.forTenant(tenant).alert.findMany();
+    expect(rows.map((r) => [r.detectionId, r.primaryEntity])).toEqual([["dcsync", `account:${DOMAIN_SID}-1301`]]);
+  });
 });

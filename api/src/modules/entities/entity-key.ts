@@ -16,8 +16,9 @@ import { EntityTagKind } from "./entity.types.ts";
  *     computer:ws01.corp.lab would never match and is refused)
  *   - an IP address (v4 or v6) or an IPv4 CIDR: 10.0.0.5, fe80::1, 10.0.0.0/24
  *
- * Sensitive and honeytoken tags are matched against accounts and groups (SID or name); only
- * exclusions are matched against IPs and CIDRs, so an IP with another tag is refused.
+ * Sensitive and honeytoken tags are matched against accounts and groups (SID or name). Server-role
+ * tags (DC, ADFS, EXCHANGE, ADCS) name a computer: by host name, machine SID or exact IP address.
+ * Only exclusions are matched against CIDRs.
  */
 export const MAX_ENTITY_KEY = 256;
 export const ENTITY_KEY_PREFIXES = ["user", "account", "computer", "host", "group", "ip", "sid", "entity"] as const;
@@ -59,10 +60,21 @@ export function validateEntityKey(raw: string, tag: EntityTagKind): string {
   if ((prefix === "computer" || prefix === "host") && kind === "name" && !isHostName(ref)) {
     throw badInput(`entityKey: a host is matched by its first DNS label without domain, e.g. "${prefix}:ws01"`);
   }
-  if (tag !== EntityTagKind.EXCLUDED && (kind === "ip" || kind === "cidr")) {
+  if ((tag === EntityTagKind.SENSITIVE || tag === EntityTagKind.HONEYTOKEN) && (kind === "ip" || kind === "cidr")) {
     throw badInput(`entityKey: ${tag} tags match accounts and groups by SID or name; only EXCLUDED applies to IP addresses`);
   }
+  if (isServerRole(tag)) {
+    if (kind === "cidr") throw badInput(`entityKey: a ${tag} role names one server: a host ("host:dc01"), its SID or one IP address`);
+    if (prefix === "user" || prefix === "account" || prefix === "group") {
+      throw badInput(`entityKey: a ${tag} role names a server, not an account or group; use "host:", "sid:" or "ip:"`);
+    }
+  }
   return key;
+}
+
+/** Whether a tag names a server role rather than a sensitivity, honeytoken or exclusion. */
+export function isServerRole(tag: EntityTagKind): boolean {
+  return tag === EntityTagKind.DC || tag === EntityTagKind.ADFS || tag === EntityTagKind.EXCHANGE || tag === EntityTagKind.ADCS;
 }
 
 /**
@@ -78,8 +90,7 @@ export function validateEntityKeyForRemoval(raw: string): string {
 /** The detection id to store: null, or a well-shaped id on an EXCLUDED tag. */
 export function validateDetectionId(detectionId: string | null | undefined, tag: EntityTagKind): string | null {
   if (detectionId === null || detectionId === undefined) return null;
-  if (tag !== EntityTagKind.EXCLUDED)
-    throw badInput("detectionId applies only to EXCLUDED tags (leave it out for SENSITIVE and HONEYTOKEN)");
+  if (tag !== EntityTagKind.EXCLUDED) throw badInput("detectionId applies only to EXCLUDED tags (leave it out for the other tags)");
   if (!DETECTION_ID.test(detectionId)) {
     throw badInput('detectionId must be a detection id such as "dcsync" (3-64 characters: a-z, 0-9, -); leave it out for all detections');
   }

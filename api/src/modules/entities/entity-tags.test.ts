@@ -233,3 +233,53 @@ describe.each<ServerKind>(["mercurius", "apollo"])("entity tags on %s", (kind) =
     expect(auditOfB.map((e) => e.actor)).toEqual([`admin@${tenantB}`, `admin@${tenantB}`, `admin@${tenantB}`]);
   });
 });
+
+describe.each<ServerKind>(["mercurius", "apollo"])("server-role tags on %s", (kind) => {
+  let app: FastifyInstance;
+  let tenant: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    app = await startServer(kind, fixtures);
+    tenant = await createTenant(fixtures.store, `${kind}-roles`);
+    admin = await token(tenant, "admin");
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("tags servers by host, SID or IP with DC, ADFS, EXCHANGE and ADCS; the rows are what the processor loads", async () => {
+    const cases = [
+      { key: "host:dc02", tag: "DC" },
+      { key: "ip:10.0.0.40", tag: "ADFS" },
+      { key: "sid:S-1-5-21-7-7-7-2001", tag: "EXCHANGE" },
+      { key: "computer:ca01", tag: "ADCS" },
+    ];
+    for (const c of cases) {
+      const res = await gql<TagData>(app, admin, TAG, c);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.tagEntity).toMatchObject({ created: true, tag: { kind: c.tag, detectionId: null } });
+    }
+    const rows = await fixtures.store.forTenant(tenant).entityTag.findMany({ where: { tenantId: tenant }, orderBy: { entityKey: "asc" } });
+    expect(rows.map((r) => [r.entityKey, r.tag])).toEqual([
+      ["computer:ca01", "adcs"],
+      ["host:dc02", "dc"],
+      ["ip:10.0.0.40", "adfs"],
+      ["sid:S-1-5-21-7-7-7-2001", "exchange"],
+    ]);
+  });
+
+  it("refuses a role on a CIDR, on an account, or with a detection id, saying why", async () => {
+    const refused = [
+      { key: "ip:10.0.0.0/24", tag: "DC", reason: "names one server" },
+      { key: "user:bob", tag: "ADFS", reason: "not an account or group" },
+      { key: "host:dc03", tag: "DC", detectionId: "dcsync", reason: "only to EXCLUDED" },
+    ];
+    for (const { reason, ...vars } of refused) {
+      const res = await gql<TagData>(app, admin, TAG, vars);
+      expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
+      expect(res.errors![0]!.message).toContain(reason);
+    }
+    expect(await fixtures.store.forTenant(tenant).entityTag.count({ where: { tenantId: tenant, entityKey: "host:dc03" } })).toBe(0);
+  });
+});

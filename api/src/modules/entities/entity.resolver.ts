@@ -46,7 +46,8 @@ export class EntityResolver {
   }
 
   @Mutation(() => EntityTagPayload, {
-    description: "Tag an entity for detection context: sensitive, honeytoken, or excluded from one or all detections (admin). Idempotent",
+    description:
+      "Tag an entity for detection context: sensitive, honeytoken, excluded from one or all detections, or a server role (DC, ADFS, EXCHANGE, ADCS) (admin). Idempotent",
   })
   async tagEntity(
     @Ctx() ctx: VigilContext,

@@ -3,7 +3,15 @@ import "reflect-metadata";
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../shared/scalars.ts";
 
-export const EntityTagKind = { SENSITIVE: "sensitive", HONEYTOKEN: "honeytoken", EXCLUDED: "excluded" } as const;
+export const EntityTagKind = {
+  SENSITIVE: "sensitive",
+  HONEYTOKEN: "honeytoken",
+  EXCLUDED: "excluded",
+  DC: "dc",
+  ADFS: "adfs",
+  EXCHANGE: "exchange",
+  ADCS: "adcs",
+} as const;
 export type EntityTagKind = (typeof EntityTagKind)[keyof typeof EntityTagKind];
 registerEnumType(EntityTagKind, { name: "EntityTagKind" });
 
