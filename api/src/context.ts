@@ -13,6 +13,7 @@ import { EntityManager } from "./modules/entities/entity.manager.ts";
 import { type HealthFeed, HealthManager, type SiemTestRequester } from "./modules/health/index.ts";
 import { SensorKeyManager, SensorManager } from "./modules/sensors/sensor.manager.ts";
 import { PrivacyManager } from "./modules/privacy/privacy.manager.ts";
+import { PathManager } from "./modules/paths/paths.manager.ts";
 import { SiemManager } from "./modules/siem/siem.manager.ts";
 import { TenantManager } from "./modules/tenants/tenant.manager.ts";
 
@@ -29,6 +30,7 @@ export interface Managers {
   tenants: TenantManager;
   health: HealthManager;
   privacy: PrivacyManager;
+  paths: PathManager;
 }
 
 /** What every resolver receives: who is calling (or why nobody is) and the managers. */
@@ -66,6 +68,7 @@ export function createManagers(infra: Infrastructure): Managers {
     tenants: new TenantManager(infra.store),
     health: new HealthManager(infra.store, infra.healthFeed, infra.siemTests),
     privacy: new PrivacyManager(infra.store, infra.graph),
+    paths: new PathManager(infra.graph),
   };
 }
 

@@ -10,6 +10,7 @@ import { CredentialResolver } from "./modules/credentials/credential.resolver.ts
 import { TenantResolver } from "./modules/tenants/tenant.resolver.ts";
 import { PrivacyResolver } from "./modules/privacy/privacy.resolver.ts";
 import { HealthResolver } from "./modules/health/health.resolver.ts";
+import { PathResolver } from "./modules/paths/paths.resolver.ts";
 
 let built: GraphQLSchema | undefined;
 
@@ -43,6 +44,7 @@ export function buildVigilSchema(): GraphQLSchema {
       TenantResolver,
       HealthResolver,
       PrivacyResolver,
+      PathResolver,
     ],
     validate: false,
     pubSub: noTopicPubSub,

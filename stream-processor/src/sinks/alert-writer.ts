@@ -11,6 +11,9 @@
  */
 import type { Prisma, RelationalStore, Alert as AlertRow } from "@vigil/db";
 import type { Alert } from "../engine/alerts.ts";
+import type { Exposure, IdentityGraph } from "@vigil/graph-model";
+import { normSid } from "../engine/names.ts";
+import { hostNode, principalKey } from "./graph-keys.ts";
 
 /** What writing an update did to the row. */
 export type AlertWriteOutcome = "created" | "updated" | "unchanged";
@@ -79,7 +82,8 @@ export function toPayload(row: AlertRow): AlertPayload {
 }
 
 /**
- * Upserts one alert version and its evidence in one tenant-scoped transaction. Evidence the
+ * Upserts one alert version and its evidence in one tenant-scoped transaction; the evidence rows
+ * become exactly the engine's (bounded) evidence list. Evidence the
  * processor no longer holds (an event before a restart) is recorded with the alert's first-seen time
  * and a summary saying so, rather than not at all.
  */
@@ -95,6 +99,12 @@ export async function writeAlert(store: RelationalStore, alert: Alert, evidence:
       write = { outcome: "updated", payload: toPayload(row) };
     } else {
       write = { outcome: "unchanged" };
+    }
+    // The engine's list is the truth: after a crash, events the dead processor wrote but never acked
+    // come back later than newer ones, so the bounded list the restarted engine keeps can differ from
+    // rows already written. An engine still behind the stored count (replaying) removes nothing.
+    if (!existing || existing.count <= alert.count) {
+      await tx.alertEvidence.deleteMany({ where: { alertId: alert.id, eventId: { notIn: alert.evidenceEventIds } } });
     }
     if (alert.evidenceEventIds.length > 0) {
       await tx.alertEvidence.createMany({
@@ -113,4 +123,36 @@ export async function writeAlert(store: RelationalStore, alert: Alert, evidence:
     }
     return write;
   });
+}
+
+/** An alert entity with the lateral-movement exposure of the sensitive account it names. */
+export type ExposedAlertEntity = Alert["entities"][number] & { lmpExposure?: Exposure };
+
+/** The graph objectId of a user or computer alert entity, named as graph-keys.ts names nodes; undefined for others. */
+function accountObjectId(e: Alert["entities"][number]): string | undefined {
+  if (e.kind !== "user" && e.kind !== "computer") return undefined;
+  const sid = normSid(e.id);
+  if (sid) return sid;
+  if (e.kind === "computer") return hostNode(e.id)?.objectId;
+  // The id of an account without SID is its bare name; the label in `name` carries the domain.
+  return principalKey({ name: e.name && /[\\@]/.test(e.name) ? e.name : e.id }, "User");
+}
+
+/**
+ * The alert with `lmpExposure` ({ reachingAccounts, shortestHops }) on each user or computer entity
+ * that is a sensitive account of the tenant (DESIGN.md §5: beyond MDI, the lateral movement exposure
+ * of the accounts involved), stored in the `entities` JSON since the Alert row has no column for it.
+ * A lookup of precomputed results per entity, never a search. A failing lookup leaves the entity
+ * without exposure: the alert matters more than its enrichment. Returns a copy; `alert` is not changed.
+ */
+export async function withLmpExposure(graph: Pick<IdentityGraph, "exposure">, alert: Alert): Promise<Alert> {
+  const entities = await Promise.all(
+    alert.entities.map(async (e): Promise<ExposedAlertEntity> => {
+      const objectId = accountObjectId(e);
+      const exposure = objectId ? await graph.exposure(alert.tenantId, objectId).catch(() => null) : null;
+      const { lmpExposure: _stale, ...plain } = e as ExposedAlertEntity;
+      return exposure ? { ...plain, lmpExposure: exposure } : plain;
+    }),
+  );
+  return { ...alert, entities };
 }

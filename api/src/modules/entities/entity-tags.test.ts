@@ -276,7 +276,7 @@ describe.each<ServerKind>(["mercurius", "apollo"])("server-role tags on %s", (ki
       { key: "host:dc03", tag: "DC", detectionId: "dcsync", reason: "only to EXCLUDED" },
     ];
     for (const { reason, ...vars } of refused) {
-      const res = await gql<TagData>(app, admin, TAG, vars);
+      const res = await gql(app, admin, TAG, vars);
       expect(codes(res)).toEqual(["BAD_USER_INPUT"]);
       expect(res.errors![0]!.message).toContain(reason);
     }
