@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Local real services for Vigil's integration tests and for trying the real adapters:
 # PostgreSQL (Debian cluster), nats-server with JetStream, and Neo4j 5 Community (scripts/neo4j/).
-# Everything listens on 127.0.0.1. `up` is idempotent; `down` stops only what `up` started.
+# Everything listens on 127.0.0.1, except a Samba AD DC (scripts/samba/) in its own network namespace
+# at 10.231.77.10. `up` is idempotent; `down` stops only what `up` started.
 #
-#   scripts/services.sh up [postgres|nats|neo4j]...   (default: all)
+#   scripts/services.sh up [postgres|nats|neo4j|samba]...   (default: all)
 #   scripts/services.sh down [...]
 #   scripts/services.sh status [...]
+#   scripts/services.sh up --nats-cluster 3       (also a 3-node JetStream cluster, scripts/nats/cluster.sh)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -147,19 +149,60 @@ neo4j_up() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/neo4j/neo4j.sh" up; }
 neo4j_down() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/neo4j/neo4j.sh" down; }
 neo4j_status() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/neo4j/neo4j.sh" status || true; }
 
+# ---------------------------------------------------------------- Samba AD DC
+# The LDAP sync's tests run against a real Samba AD DC in its own network namespace (scripts/samba/).
+# About 7 s from nothing (provision + seed + start), 3 s when already provisioned.
+samba_up() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/samba/dc.sh" up; }
+samba_down() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/samba/dc.sh" down; }
+samba_status() { VIGIL_SERVICES_DIR=$state bash "$repo/scripts/samba/dc.sh" status || true; }
+
+# ---------------------------------------------------------------- tshark
+# The network source dissects packets with Wireshark's engine; its tests run the real tshark.
+# Preseeded so the install never asks whether non-root users may capture.
+tshark_up() {
+  command -v tshark >/dev/null && return 0
+  command -v debconf-set-selections >/dev/null &&
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt_install tshark
+}
+
+# ---------------------------------------------------------------- radclient
+# The RADIUS accounting source is tested with real packets from FreeRADIUS's radclient.
+radclient_up() { command -v radclient >/dev/null || apt_install freeradius-utils; }
+
 # ---------------------------------------------------------------- main
 cmd=${1:-}
 shift || true
-services=("$@")
-[ ${#services[@]} -gt 0 ] || services=(postgres nats neo4j)
-case "$cmd" in
-  up | down | status) ;;
-  *) die "usage: scripts/services.sh up|down|status [postgres|nats|neo4j]..." ;;
-esac
-command -v curl >/dev/null || apt_install curl
-for s in "${services[@]}"; do
-  case "$s" in
-    postgres | nats | neo4j) "${s}_${cmd}" ;;
-    *) die "unknown service '$s' (postgres, nats, neo4j)" ;;
+# `--nats-cluster N` adds an N-node JetStream cluster on loopback (scripts/nats/cluster.sh) next to the
+# single nats-server; cluster-mode tests start their own, so CI does not need it.
+services=()
+nats_cluster=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --nats-cluster) nats_cluster=${2:?--nats-cluster needs a node count}; shift 2 ;;
+    --nats-cluster=*) nats_cluster=${1#*=}; shift ;;
+    *) services+=("$1"); shift ;;
   esac
 done
+[ ${#services[@]} -gt 0 ] || services=(postgres nats neo4j samba)
+case "$cmd" in
+  up | down | status) ;;
+  *) die "usage: scripts/services.sh up|down|status [postgres|nats|neo4j|samba]... [--nats-cluster N]" ;;
+esac
+command -v curl >/dev/null || apt_install curl
+[ "$cmd" = up ] && tshark_up
+# The SIEM export tests run a private rsyslogd (UDP/TCP/TLS) as their syslog receiver.
+[ "$cmd" = up ] && bash "$repo/scripts/rsyslog/install.sh"
+# The attack lab's tools (impacket, MIT Kerberos, smbclient, dig…) up front, so e2e/lab runs in minutes.
+[ "$cmd" = up ] && bash "$repo/e2e/lab/lab.sh" packages
+[ "$cmd" = up ] && radclient_up
+for s in "${services[@]}"; do
+  case "$s" in
+    postgres | nats | neo4j | samba) "${s}_${cmd}" ;;
+    *) die "unknown service '$s' (postgres, nats, neo4j, samba)" ;;
+  esac
+done
+if [ "$nats_cluster" != 0 ]; then
+  [ "$cmd" = up ] && { command -v nats-server >/dev/null || apt_install nats-server; }
+  VIGIL_SERVICES_DIR=$state bash "$repo/scripts/nats/cluster.sh" "$cmd" "$nats_cluster"
+fi

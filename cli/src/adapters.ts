@@ -56,7 +56,13 @@ async function openBus(env: VigilEnv): Promise<Opened<EventBus>> {
   if (env.NATS_URL) {
     const servers = env.NATS_URL.split(",").map((s) => s.trim());
     const namespace = env.VIGIL_BUS_NAMESPACE;
-    const bus = await connectJetStreamBus({ servers, name: "vigil", ...(namespace ? { namespace } : {}) });
+    const replicas = env.VIGIL_NATS_REPLICAS;
+    const bus = await connectJetStreamBus({
+      servers,
+      name: "vigil",
+      ...(namespace ? { namespace } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+    });
     return { value: bus, describe: `event bus: NATS JetStream at ${servers.join(", ")}`, close: () => bus.close() };
   }
   const bus = createMemoryBus();

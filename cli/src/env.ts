@@ -34,6 +34,7 @@ export const envSchema = z.object({
     )
     .optional(),
   VIGIL_BUS_NAMESPACE: tokenId.optional(),
+  VIGIL_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).optional(),
   NEO4J_URI: urlWithScheme(["bolt", "bolt+s", "neo4j", "neo4j+s"], "bolt://127.0.0.1:7687").optional(),
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).optional(),
@@ -44,10 +45,28 @@ export const envSchema = z.object({
   VIGIL_JWKS_URL: urlWithScheme(["https", "http"], "https://login.example.com/.well-known/jwks.json").optional(),
   VIGIL_JWT_ISSUER: z.string().min(1).default("vigil-dev"),
   VIGIL_JWT_AUDIENCE: z.string().min(1).default("vigil-api"),
+  VIGIL_SECRETS_KEY: z
+    .string()
+    .trim()
+    .refine((value) => /^[A-Za-z0-9_-]{43}$/.test(value) && Buffer.from(value, "base64url").byteLength === 32, {
+      message: "must be 32 random bytes in base64url (43 characters), e.g. from `openssl rand 32 | basenc --base64url`",
+    })
+    .optional(),
+  VIGIL_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  VIGIL_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   VIGIL_SENSOR_TENANT: tokenId.optional(),
   VIGIL_SENSOR_ID: tokenId.optional(),
   VIGIL_SENSOR_KEY: z.string().min(16).optional(),
+  /** `vigil sensor --radius`: shared secret for every NAS, and/or per-NAS `IP=secret,IP=secret` (checked at sensor start). */
+  VIGIL_RADIUS_SECRET: z.string().min(1).optional(),
+  VIGIL_RADIUS_CLIENTS: z.string().min(1).optional(),
   VIGIL_PROCESSOR_NAME: tokenId.default("processor"),
+  VIGIL_LDAP_URL: urlWithScheme(["ldap", "ldaps"], "ldaps://dc01.corp.example").optional(),
+  VIGIL_LDAP_BIND_DN: z.string().min(1).optional(),
+  VIGIL_LDAP_PASSWORD: z.string().min(1).optional(),
+  VIGIL_LDAP_BASE_DN: z.string().min(1).optional(),
+  VIGIL_LDAP_CA_FILE: z.string().min(1).optional(),
+  VIGIL_LDAP_INTERVAL_S: z.coerce.number().int().min(10).max(86_400).default(900),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

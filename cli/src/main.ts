@@ -8,6 +8,10 @@ type CommandModule = { run(ctx: CommandContext): Promise<CommandResult> };
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   start: { summary: "every role in one process (embedded stores unless service URLs are set)", load: () => import("./commands/start.ts") },
   sensor: { summary: "read Windows event files / streams and publish them (needs NATS_URL)", load: () => import("./commands/sensor.ts") },
+  "ldap-sync": {
+    summary: "sync users, groups, computers, GPOs… from a DC over LDAP and publish them (needs NATS_URL, VIGIL_LDAP_*)",
+    load: () => import("./commands/ldap-sync.ts"),
+  },
   processor: {
     summary: "consume events, run detections, write alerts and the identity graph",
     load: () => import("./commands/processor.ts"),
@@ -16,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   detect: { summary: "run the detections offline over event files; one JSON alert per line", load: () => import("./commands/detect.ts") },
   parse: { summary: "print every record of EVTX / event XML / event JSON files as JSON lines", load: () => import("./commands/parse.ts") },
   schema: { summary: "print the GraphQL SDL", load: () => import("./commands/schema.ts") },
+  import: { summary: "import a SharpHound collection zip into a tenant's identity graph", load: () => import("./commands/import.ts") },
 };
 
 const USAGE = `usage: vigil <command> [args]

@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { readExpectations, readJustified, scoreFile, type Expectation, type FileScore } from "./expected.ts";
+import { readUnreachable, selectExpectations } from "./network.ts";
 
 const samples = fileURLToPath(new URL("../../../shared/datasets/attack-samples/", import.meta.url));
 const bin = fileURLToPath(new URL("../../cli/bin/vigil.js", import.meta.url));
@@ -29,7 +30,12 @@ function detect(file: string): Promise<string[]> {
   });
 }
 
-const expectations = readExpectations(`${samples}EXPECTED.tsv`);
+// `--network` scores the capture files against required_N (network.ts); the default, the Windows-event files.
+const network = process.argv.includes("--network");
+const unreachable = network
+  ? readUnreachable(fileURLToPath(new URL("network-unreachable.md", import.meta.url)))
+  : new Map<string, Set<string>>();
+const expectations = await selectExpectations(readExpectations(`${samples}EXPECTED.tsv`), samples, network, unreachable);
 const justified = readJustified(fileURLToPath(new URL("justified.md", import.meta.url)));
 const scores: FileScore[] = [];
 const queue = [...expectations];
@@ -63,5 +69,6 @@ for (const s of scores) {
   if (s.missing.length) console.log(`MISSED  ${s.file}: ${s.missing.join(", ")}`);
   if (s.falsePositives.length) console.log(`FALSE+  ${s.file}: ${s.falsePositives.join(", ")}`);
 }
+for (const [file, ids] of unreachable) console.log(`NOT IN CAPTURE  ${file}: ${[...ids].join(", ")}`);
 console.log(`\nrecall ${required - missing}/${required} required ids; ${fps} false positive(s)`);
 process.exit(missing === 0 && fps === 0 ? 0 : 1);

@@ -33,5 +33,63 @@ export { startHeartbeat, SENSOR_VERSION, HEARTBEAT_INTERVAL_MS, type Heartbeat, 
 export { runSensor, createRunSummary, type RunSensorOptions, type RunSummary } from "./runtime/index.ts";
 /** An event bus that keeps connecting in the background, so a sensor starts (and spools) while NATS is down. */
 export { connectInBackground, type BackgroundBus, type BackgroundBusOptions } from "./runtime/index.ts";
+/** LDAP entity sync: users, computers, groups, OUs, domain, GPOs, trusts, sites, subnets as `entity.snapshot` events, incremental by USN. */
+export { createLdapSync, LdapSyncError, isLdapSyncError } from "./ldap/index.ts";
+/** Options, callbacks, results and error codes of the LDAP sync. */
+export type {
+  LdapSync,
+  LdapSyncOptions,
+  LdapSyncRunOptions,
+  LdapSyncResult,
+  LdapSyncProgress,
+  LdapSyncProblem,
+  LdapSyncErrorCode,
+} from "./ldap/index.ts";
 /** Coded errors of the sensor runtime. */
 export { SensorError, isSensorError, type SensorErrorCode } from "./runtime/index.ts";
+
+/** Reads a SharpHound / BloodHound CE collection zip into typed records (users, computers with local groups and sessions, groups, domains). */
+export { readSharpHoundCollection, parseCollectionFile, SharpHoundError, isSharpHoundError } from "./sharphound/index.ts";
+/** Records, options and problems of the SharpHound reader. */
+export type {
+  SharpHoundCollection,
+  SharpHoundUser,
+  SharpHoundComputer,
+  SharpHoundGroup,
+  SharpHoundDomain,
+  SharpHoundObject,
+  SharpHoundKind,
+  PrincipalRef,
+  LocalGroupResult,
+  SessionRecord,
+  SessionMethod,
+  CollectionFile,
+  CollectionProblem,
+  ReadCollectionOptions,
+  SharpHoundErrorCode,
+} from "./sharphound/index.ts";
+
+/** Reads any supported event file (Samba JSON audit, Windows events, …), choosing the reader by content. */
+export { readAnyEvents, SOURCE_NAMES, type ReadAnyOptions, type EventSource } from "./sources.ts";
+/** Samba AD DC JSON audit logs: read (or follow across rotation) and map to the event model. */
+export { readSambaEvents, isSambaAuditFile, mapSambaRecord, createSambaMapStats, MAPPED_SAMBA_TYPES, tailFile } from "./samba/index.ts";
+/** Options, counters and problems of the Samba reader. */
+export type { ReadSambaOptions, SambaMapStats, SambaMapProblem, SambaMapOptions, SambaRecord } from "./samba/index.ts";
+/** `vigil sensor --samba-audit`: follows Samba audit files and publishes their events. */
+export { runSambaAudit, type RunSambaAuditOptions } from "./samba/index.ts";
+/** RADIUS accounting (RFC 2866): the UDP server that turns VPN Accounting-Requests into `radius.accounting` events. */
+export { startRadiusServer, parseRadiusClients, accountingRequest } from "./radius/index.ts";
+/** Options, secrets, counters and problems of the RADIUS server. */
+export type { RadiusServer, RadiusServerOptions, RadiusSecrets, RadiusStats, RadiusProblem } from "./radius/index.ts";
+/** The network source: captures (pcap, pcapng, zips of them) and live interfaces dissected by tshark, mapped to events. */
+export {
+  readNetworkEvents,
+  runNetworkSensor,
+  sniffCapture,
+  NetworkMapper,
+  createNetworkStats,
+  captureFilter,
+  TsharkMissingError,
+} from "./network/index.ts";
+/** Options and counters of the network source. */
+export type { ReadNetworkOptions, RunNetworkSensorOptions, NetworkStats, NetworkMapOptions, TsharkOptions } from "./network/index.ts";

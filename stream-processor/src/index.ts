@@ -61,3 +61,29 @@ export type { AlertAnnouncement } from "./sinks/alert-publisher.ts";
 export type { AlertPayload } from "./sinks/alert-writer.ts";
 /** Which graph nodes and edges an event writes (pure; see graph-writer.ts for the rules). */
 export { planGraphWrites, type GraphPlan } from "./sinks/graph-writer.ts";
+/** Health issues: pure rules, their types, and the monitor that raises and closes HealthIssue rows. */
+export {
+  evaluateHealth,
+  DEFAULT_THRESHOLDS,
+  type HealthInput,
+  type HealthDecisions,
+  type HealthThresholds,
+  type Finding,
+  type IssueKey,
+} from "./health/rules.ts";
+export { HEALTH_ISSUE_TYPES, HEALTH_COUNTERS, REQUIRED_AUDIT_EVENTS, healthIssueType, type HealthIssueType } from "./health/issue-types.ts";
+export {
+  createHealthMonitor,
+  toHealthPayload,
+  type HealthMonitor,
+  type HealthMonitorOptions,
+  type HealthMonitorSettings,
+  type HealthIssueChange,
+  type HealthIssuePayload,
+} from "./health/monitor.ts";
+/** SIEM export: CEF in MDI's layout over syslog (UDP, TCP, TLS; RFC 5424 / 3164). */
+export { formatCef, parseCef, escapeHeader, escapeExtension, CEF_SEVERITY, type CefRecord, type ParsedCef } from "./siem/cef.ts";
+export { createSiemForwarder, type SiemForwarder, type SiemForwarderOptions, type SiemForwarderStats } from "./siem/forwarder.ts";
+export { storeSiemTargets, listenForSiemTests } from "./siem/targets.ts";
+export type { SiemTargetConfig } from "./siem/transport.ts";
+export type { CefSource } from "./siem/records.ts";

@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { createMapStats, readWindowsEvents, type ReadProblem } from "@vigil/sensor";
+import { createMapStats, readAnyEvents, type ReadProblem } from "@vigil/sensor";
 import { finalizeEvent, InvalidEventError, type VigilEvent } from "@vigil/sensor/contract";
 import { allDetections, createEngine, type Alert } from "@vigil/stream-processor";
 import { UsageError, type CommandContext } from "./command.ts";
@@ -21,6 +21,15 @@ async function expand(paths: string[]): Promise<string[]> {
     } else files.push(path);
   }
   return files;
+}
+
+/** `--keytab FILE` (decrypts Kerberos tickets and SMB3 / sealed RPC in captures) and the remaining paths. */
+function keytabOption(args: string[]): { keytab?: string; paths: string[] } {
+  const i = args.indexOf("--keytab");
+  if (i < 0) return { paths: args };
+  const keytab = args[i + 1];
+  if (!keytab) throw new UsageError("vigil detect: --keytab needs a FILE");
+  return { keytab, paths: [...args.slice(0, i), ...args.slice(i + 2)] };
 }
 
 /** The line `vigil detect` prints per alert: the stable fields analysts and the evaluation read. */
@@ -46,8 +55,9 @@ export function alertLine(alert: Alert): string {
  * memory follows the number of security-relevant events, not the size of the files.
  */
 export async function run({ args, log, out }: CommandContext): Promise<number> {
-  if (args.length === 0) throw new UsageError("vigil detect needs at least one FILE or DIR");
-  const files = await expand(args);
+  const { keytab, paths } = keytabOption(args);
+  if (paths.length === 0) throw new UsageError("vigil detect needs at least one FILE or DIR");
+  const files = await expand(paths);
   const events: VigilEvent[] = [];
   let problems = 0;
   const report = (p: ReadProblem) => {
@@ -60,9 +70,10 @@ export async function run({ args, log, out }: CommandContext): Promise<number> {
     let nextReport = PROGRESS_EVERY_BYTES;
     const before = events.length;
     try {
-      for await (const draft of readWindowsEvents(file, {
+      for await (const draft of readAnyEvents(file, {
         tenantId: OFFLINE_TENANT,
         sensorId: OFFLINE_SENSOR,
+        ...(keytab ? { keytab } : {}),
         stats,
         onProblem: report,
         onProgress: (p) => {

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { createProcessor, type ProcessorStats } from "@vigil/stream-processor";
 import { openAdapters } from "../adapters.ts";
 import { createHealthServer, listenAt } from "../health-server.ts";
+import { openSiemExport } from "../siem-export.ts";
 import type { CommandContext, Running } from "./command.ts";
 
 /** Redeliveries before an event is dead-lettered: with back-off capped at 30 s, ~25 minutes of sink outage. */
@@ -28,6 +29,7 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
   const adapters = await openAdapters(env);
   const name = env.VIGIL_PROCESSOR_NAME;
   const snapshotFile = join(resolve(env.VIGIL_DATA_DIR), `processor-${name}.snapshot.json`);
+  const siem = await openSiemExport(adapters.bus, adapters.store, log);
   const processor = createProcessor({
     bus: adapters.bus,
     store: adapters.store,
@@ -37,7 +39,10 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     maxDeliver: MAX_DELIVER,
     ackWaitMs: ACK_WAIT_MS,
     log: (line) => log(`processor: ${line}`),
+    health: {},
+    siem: siem.forwarder,
   });
+  siem.attach(processor);
   const server = createHealthServer({
     host: env.VIGIL_HOST,
     port: env.VIGIL_API_PORT,
@@ -57,6 +62,7 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     base = await listenAt(server, env.VIGIL_HOST, env.VIGIL_API_PORT);
   } catch (error) {
     await processor.stop().catch(() => {});
+    await siem.close().catch(() => {});
     await server.close().catch(() => {});
     await adapters.close();
     throw error;
@@ -82,6 +88,7 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
       clearInterval(ticker);
       await server.close();
       await processor.stop();
+      await siem.close();
       const s = processor.stats();
       log(
         `processor: drained; ${s.processed} events, ${s.alertsCreated} alerts created, ${s.acked} acked, last snapshot ${s.lastSnapshotAt ?? "none"}`,

@@ -14,6 +14,8 @@ import {
 import { connectJetStreamBus } from "@vigil/sensor/bus";
 import { StartupError } from "../adapters.ts";
 import { UsageError, type CommandContext, type Running } from "./command.ts";
+import { expandSambaInputs, radiusSecretsFromEnv, SOURCES_USAGE, startExtraSources, takeSourceArgs } from "./sensor-sources.ts";
+import { expandCaptures, hasNetworkInput, runNetworkSource, takeNetworkArgs } from "./sensor-network.ts";
 
 const USAGE = "usage: vigil sensor [--follow] FILE|DIR|- ...   (a DIR means every file in it, - means stdin)";
 
@@ -38,12 +40,20 @@ export function run(ctx: CommandContext): Promise<Running> {
 
 /** `vigil sensor` with adjustable timings. */
 export async function runSensorCommand({ env, args, log }: CommandContext, options: SensorCommandOptions): Promise<Running> {
-  const { follow, paths } = parseArgs(args);
+  const network = takeNetworkArgs(args);
+  const sources = takeSourceArgs(network.rest);
+  const { follow, paths } = parseArgs(
+    sources.rest,
+    sources.sambaAudit.length > 0 || sources.radiusPort !== undefined || hasNetworkInput(network),
+  );
+  const radiusSecrets = sources.radiusPort !== undefined ? radiusSecretsFromEnv(env) : undefined;
   const missing = (["NATS_URL", "VIGIL_SENSOR_TENANT", "VIGIL_SENSOR_ID", "VIGIL_SENSOR_KEY"] as const).filter((name) => !env[name]);
   if (missing.length > 0) throw new StartupError(missing.map((name) => `${name}: required for vigil sensor`));
   const tenantId = env.VIGIL_SENSOR_TENANT!;
   const sensorId = env.VIGIL_SENSOR_ID!;
   const inputs = await expandInputs(paths, log);
+  const sambaInputs = await expandSambaInputs(sources.sambaAudit);
+  const captures = await expandCaptures(network.pcap);
   const servers = env.NATS_URL!.split(",").map((s) => s.trim());
   const spoolDir = join(resolve(env.VIGIL_DATA_DIR), "spool", sensorId);
 
@@ -72,15 +82,39 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
   log(`sensor ${sensorId} of tenant ${tenantId}: reading ${inputs.length} input(s)${follow ? ", following them" : ""}; spool ${spoolDir}`);
 
   const live = createRunSummary();
+  // Filled by the Samba / RADIUS sources (radiusBadAuthenticator… for the health checks); read by every beat.
+  const sourceCounters: Record<string, number> = {};
   const heartbeat = startHeartbeat({
     publisher,
     tenantId,
     sensorId,
     intervalMs: options.heartbeatMs ?? HEARTBEAT_INTERVAL_MS,
-    counters: () => ({ records: live.records, events: live.events, problems: live.problems }),
+    counters: () => ({ records: live.records, events: live.events, problems: live.problems, ...sourceCounters }),
     onError: (error) => log(`heartbeat not sent: ${(error as Error).message}`),
   });
   const abort = new AbortController();
+  let extra;
+  try {
+    extra = await startExtraSources({
+      sambaInputs,
+      ...(sources.sambaDc ? { sambaDc: sources.sambaDc } : {}),
+      ...(sources.radiusPort !== undefined ? { radiusPort: sources.radiusPort } : {}),
+      ...(radiusSecrets ? { radiusSecrets } : {}),
+      publisher,
+      tenantId,
+      sensorId,
+      signal: abort.signal,
+      summary: live,
+      counters: sourceCounters,
+      log,
+      onProblem: problemLogger(log, options.listProblems ?? 100),
+    });
+  } catch (error) {
+    await heartbeat.stop();
+    await publisher.close();
+    await bus.close();
+    throw error;
+  }
   const summary = () => {
     const s = publisher.stats();
     return (
@@ -91,7 +125,7 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
   };
   let finished = false;
   const done = (async () => {
-    await runSensor({
+    const files = runSensor({
       inputs,
       follow,
       publisher,
@@ -102,6 +136,16 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
       onProblem: problemLogger(log, options.listProblems ?? 100),
       onProgress: progressLogger(log, live, options.progressEveryMs ?? 5000),
     });
+    const net = runNetworkSource(network, captures, {
+      publisher,
+      tenantId,
+      sensorId,
+      signal: abort.signal,
+      summary: live,
+      log,
+      onProblem: problemLogger(log, options.listProblems ?? 100),
+    });
+    await Promise.all([files, extra.done, net]);
     if (abort.signal.aborted) return;
     if (publisher.stats().spooling) log(`all input read; waiting for the spool (${publisher.stats().spoolBytes} bytes) to drain`);
     await publisher.drained(abort.signal);
@@ -117,6 +161,7 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
     stop: async () => {
       abort.abort();
       await done.catch(() => undefined);
+      await extra.stop();
       await heartbeat.stop();
       await publisher.close();
       await bus.close();
@@ -127,7 +172,7 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
   };
 }
 
-function parseArgs(args: string[]): { follow: boolean; paths: string[] } {
+function parseArgs(args: string[], pathsOptional = false): { follow: boolean; paths: string[] } {
   let follow = false;
   let optionsEnded = false;
   const paths: string[] = [];
@@ -137,7 +182,8 @@ function parseArgs(args: string[]): { follow: boolean; paths: string[] } {
     else if (!optionsEnded && arg.startsWith("-") && arg !== "-") throw new UsageError(`vigil sensor: unknown option ${arg}\n${USAGE}`);
     else paths.push(arg);
   }
-  if (paths.length === 0) throw new UsageError(`vigil sensor: give at least one FILE, DIR or -\n${USAGE}`);
+  if (paths.length === 0 && !pathsOptional)
+    throw new UsageError(`vigil sensor: give at least one FILE, DIR or -, or --samba-audit / --radius\n${USAGE}\n${SOURCES_USAGE}`);
   if (paths.filter((p) => p === "-").length > 1) throw new UsageError(`vigil sensor: stdin (-) can be read only once\n${USAGE}`);
   return { follow, paths };
 }

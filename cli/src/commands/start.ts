@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { createDevToken } from "@vigil/api";
 import { createPublisher, runSensor } from "@vigil/sensor";
 import { createProcessor } from "@vigil/stream-processor";
+import { openSiemExport } from "../siem-export.ts";
 import { openAdapters } from "../adapters.ts";
 import { authFromEnv } from "../api-auth.ts";
 import { demoDomainXml } from "../demo/demo-domain.ts";
@@ -27,6 +28,8 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e: unknown) => log(`shutdown: ${String(e)}`));
   };
   try {
+    const siem = await openSiemExport(adapters.bus, adapters.store, log);
+    cleanups.push(() => siem.close());
     const processor = createProcessor({
       bus: adapters.bus,
       store: adapters.store,
@@ -36,7 +39,10 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
       maxDeliver: 5,
       ackWaitMs: 30_000,
       log,
+      health: {},
+      siem: siem.forwarder,
     });
+    siem.attach(processor);
     await processor.start();
     cleanups.push(() => processor.stop());
 

@@ -26,7 +26,7 @@ export interface StreamOptions {
   maxAgeMs?: number;
   /** -1 = unlimited (default). */
   maxBytes?: number;
-  /** Replicas in a clustered server (default 1). */
+  /** Replicas in a clustered server (default: the layout's `replicas`). */
   replicas?: number;
 }
 
@@ -40,6 +40,12 @@ export interface EventsStreamOptions extends StreamOptions {
 export interface StreamLayoutOptions {
   /** Prefix for wire subjects and suffix for stream names; letters, digits, - and _. */
   namespace?: string;
+  /**
+   * Copies of each stream in a NATS cluster (1-5); 3 survives the loss of one node. A per-stream
+   * `replicas` wins. Unset: a new stream gets 1 and an existing one keeps its count, so a sensor that
+   * was not told the cluster's setting never scales the streams down; set, it scales them at connect.
+   */
+  replicas?: number;
   events?: EventsStreamOptions;
   deadLetter?: StreamOptions;
 }
@@ -58,6 +64,16 @@ export class StreamLayout {
     this.deadLetterStream = options.deadLetter?.name ?? `${DEADLETTER_STREAM}${suffix}`;
     assertName("stream name", this.eventsStream);
     assertName("stream name", this.deadLetterStream);
+    for (const [what, n] of [
+      ["replicas", options.replicas],
+      ["events.replicas", options.events?.replicas],
+      ["deadLetter.replicas", options.deadLetter?.replicas],
+    ] as const) {
+      // JetStream caps replicas at 5; saying so here beats the server's terse "replicas > 5 not supported".
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 5)) {
+        throw new BusError("BUS_INVALID_OPTIONS", `${what} must be an integer from 1 to 5, got ${String(n)}`);
+      }
+    }
   }
 
   /** Logical subject → subject on the wire. */
@@ -74,13 +90,14 @@ export class StreamLayout {
   configs(): Array<Partial<StreamConfig> & { name: string; subjects: string[] }> {
     const ev = this.options.events ?? {};
     const dl = this.options.deadLetter ?? {};
+    const replicas = (o: StreamOptions) => o.replicas ?? this.options.replicas;
     const common = (o: StreamOptions) => ({
       storage: StorageType.File,
       retention: RetentionPolicy.Limits,
       discard: DiscardPolicy.Old,
       max_age: nanos(o.maxAgeMs ?? 0),
       max_bytes: o.maxBytes ?? -1,
-      num_replicas: o.replicas ?? 1,
+      ...(replicas(o) !== undefined ? { num_replicas: replicas(o) } : {}),
     });
     return [
       {
@@ -114,7 +131,7 @@ async function ensureStream(jsm: JetStreamManager, want: Partial<StreamConfig> &
         throw err;
       });
       if (!info) {
-        await jsm.streams.add(want);
+        await jsm.streams.add({ num_replicas: 1, ...want });
         return;
       }
       if (info.config.storage !== want.storage) {
@@ -123,7 +140,7 @@ async function ensureStream(jsm: JetStreamManager, want: Partial<StreamConfig> &
           `stream ${want.name} uses ${info.config.storage} storage, not ${want.storage}; recreate it`,
         );
       }
-      const drift = UPDATABLE.some((k) => JSON.stringify(info.config[k]) !== JSON.stringify(want[k]));
+      const drift = UPDATABLE.some((k) => k in want && JSON.stringify(info.config[k]) !== JSON.stringify(want[k]));
       if (drift) await jsm.streams.update(want.name, { ...info.config, ...want });
       return;
     } catch (err) {

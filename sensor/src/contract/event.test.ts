@@ -80,6 +80,22 @@ describe("event contract", () => {
     }
   });
 
+  it("accepts LDAP snapshots of sites and subnets, and still refuses an unknown object type", () => {
+    const snapshot = (objectType: string) => ({
+      kind: "entity.snapshot",
+      tenantId: "acme",
+      sensorId: "dc01",
+      time: "2024-03-01T10:00:00.000Z",
+      entity: { objectType, objectId: "5b6e4c1a-7d3f-4e2b-9a8c-1f0d2e3c4b5a", attributes: { siteObject: "CN=HQ,CN=Sites" } },
+      origin: { format: "ldap", recordId: "5b6e4c1a:4012" },
+    });
+    for (const type of ["site", "subnet", "trust", "user"]) {
+      const event = finalizeEvent(snapshot(type) as EventDraft);
+      expect(event.kind === "entity.snapshot" && event.entity.objectType).toBe(type);
+    }
+    expect(() => finalizeEvent(snapshot("printer") as EventDraft)).toThrow(/objectType/);
+  });
+
   it("rejects a forged id format", () => {
     expect(() => parseEvent({ ...dcsyncDraft, v: 1, id: "not-an-id" })).toThrow(/id/);
   });

@@ -13,4 +13,6 @@ export {
   type EventDraft,
 } from "./event.ts";
 export { EVENTS_ROOT, ALERTS_ROOT, eventSubject, tenantEventsFilter, alertSubject, tenantOfSubject } from "./subjects.ts";
+/** Health-issue and SIEM-test fan-out subjects. */
+export { HEALTH_ROOT, SIEM_TEST_ROOT, healthSubject, siemTestSubject } from "./subjects.ts";
 export { SENSOR_HEADER, SIGNATURE_HEADER, sensorKeyHash, signEvent, verifyEventSignature } from "./sensor-auth.ts";

@@ -19,6 +19,12 @@ export const kerberosAs = kind("kerberos.as", {
   ticketOptions: z.string().optional(),
   /** Service the TGT is for (normally krbtgt). */
   service: z.string().optional(),
+  /** Wire only: etype of the issued ticket itself (`etype` is the reply's, i.e. the client key's). */
+  ticketEtype: etype.optional(),
+  /** Wire only: end time the client asked for (`till`), ISO UTC. */
+  requestedEndTime: z.iso.datetime({ offset: true }).optional(),
+  /** Wire with a keytab: end time inside the issued ticket, ISO UTC. */
+  ticketEndTime: z.iso.datetime({ offset: true }).optional(),
 });
 
 export const kerberosTgs = kind("kerberos.tgs", {
@@ -28,6 +34,12 @@ export const kerberosTgs = kind("kerberos.tgs", {
   /** Service principal or account name the ticket is for. */
   service: z.string().min(1),
   ticketOptions: z.string().optional(),
+  /** Wire only: etype of the TGT the client presented (an RC4 TGT in an AES domain is forged or downgraded). */
+  tgtEtype: etype.optional(),
+  /** Wire with a keytab: end time inside the presented TGT, ISO UTC (a forged one often lasts 10 years). */
+  tgtEndTime: z.iso.datetime({ offset: true }).optional(),
+  /** Wire with a keytab: PAC buffer types of the presented TGT, in order (a forged PAC may lack 12, UPN_DNS_INFO). */
+  tgtPacTypes: z.array(z.number().int()).optional(),
 });
 
 export const kerberosPreauthFailure = kind("kerberos.preauth-failure", {
@@ -134,6 +146,11 @@ export const ldapSearch = kind("ldap.search", {
   filter: z.string().optional(),
   attributes: z.array(z.string()).default([]),
   resultCount: z.number().int().nonnegative().optional(),
+  /**
+   * Wire only: attribute names and values the request names (filter and requested attributes), in
+   * wire order but without the filter's boolean structure, when the filter text itself is not known.
+   */
+  terms: z.array(z.string()).optional(),
 });
 
 export const ldapBind = kind("ldap.bind", {
@@ -174,7 +191,8 @@ export const radiusAccounting = kind("radius.accounting", {
 export const entitySnapshot = kind("entity.snapshot", {
   entity: z
     .object({
-      objectType: z.enum(["user", "computer", "group", "domain", "ou", "gpo", "trust"]),
+      /** `site` and `subnet` come from the configuration partition (LDAP sync); the rest from the domain. */
+      objectType: z.enum(["user", "computer", "group", "domain", "ou", "gpo", "trust", "site", "subnet"]),
       objectId: z.string().min(1),
       dn: z.string().optional(),
       name: z.string().optional(),

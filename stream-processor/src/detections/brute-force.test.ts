@@ -13,6 +13,13 @@ const ntlmAudit = (account: string, ip: string, t: number) =>
     origin: { format: "evtx", recordId: `audit-${t}`, eventId: 8004, channel: "Microsoft-Windows-NTLM/Operational" },
   } as Parameters<typeof finalizeEvent>[0]);
 const accounts = (n: number) => Array.from({ length: n }, (_, i) => `user${i}`);
+// An NTLM exchange seen on the wire: the SMB server's STATUS_LOGON_FAILURE, not the DC's sub-status.
+const wireNtlm = (account: string, ip: string, t: number) =>
+  finalizeEvent({
+    ...failure("ntlm", account, { ip, t }),
+    result: 0xc000006d,
+    origin: { format: "pcap", recordId: `wire-${t}`, channel: "lab.pcapng" },
+  } as Parameters<typeof finalizeEvent>[0]);
 
 interface Case {
   name: string;
@@ -51,6 +58,11 @@ const positive: Case[] = [
   {
     name: "mixed: 4 accounts x 3 guesses from one source (average 3 per account)",
     events: () => accounts(4).flatMap((a, i) => times(3, (c) => fail("ntlm", a, ATTACKER, c.t!), SECOND, i * 10 * SECOND)),
+    expect: [`medium host:${ATTACKER}`],
+  },
+  {
+    name: "10 wire NTLM session setups answered STATUS_LOGON_FAILURE (0xC000006D)",
+    events: () => times(10, (c) => wireNtlm("bob", ATTACKER, c.t!)),
     expect: [`medium host:${ATTACKER}`],
   },
   {
@@ -119,6 +131,11 @@ const nearMiss: Case[] = [
   {
     name: "locked-out account retried (0xC0000234)",
     events: () => times(20, (c) => fail("logon", "bob", ATTACKER, c.t!, 0xc0000234)),
+    expect: [],
+  },
+  {
+    name: "0xC000006D from a Windows 4776 (the DC names the real reason in its own codes)",
+    events: () => times(12, (c) => fail("ntlm", "bob", ATTACKER, c.t!, 0xc000006d)),
     expect: [],
   },
   {

@@ -48,6 +48,8 @@ function outcome(e: AuthEvent): Outcome {
       // 8004 NTLM audits report that an authentication happened, not its outcome: result is unset.
       if (e.result === undefined) return undefined;
       if (e.result === 0) return "success";
+      // On the wire the server answers STATUS_LOGON_FAILURE for a wrong password or an unknown user alike.
+      if (e.result === 0xc000006d && e.origin.format === "pcap") return "failure";
       return e.result === 0xc000006a || e.result === 0xc0000064 ? "failure" : undefined;
     case "ldap.bind":
       if (e.bindType === "anonymous") return undefined;

@@ -32,6 +32,26 @@ describe("detection catalog", () => {
       ).toHaveLength(1);
   });
 
+  it("implements every catalog id whose sources include RADIUS accounting (R), exactly once", () => {
+    const radiusIds = [...rows].filter(([, r]) => r.sources.includes("R")).map(([id]) => id);
+    expect(radiusIds.length).toBeGreaterThan(0);
+    for (const id of radiusIds)
+      expect(
+        allDetections.filter((d) => d.id === id),
+        `${id} has no detection`,
+      ).toHaveLength(1);
+  });
+
+  it("implements every catalog id whose sources include the network (N), exactly once", () => {
+    const networkIds = [...rows].filter(([, r]) => r.sources.includes("N")).map(([id]) => id);
+    expect(networkIds).toEqual(expect.arrayContaining(["dns-zone-transfer", "skeleton-key", "ldap-recon"]));
+    for (const id of networkIds)
+      expect(
+        allDetections.filter((d) => d.id === id),
+        `${id} has no detection`,
+      ).toHaveLength(1);
+  });
+
   it("has unique ids", () => {
     const ids = allDetections.map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);

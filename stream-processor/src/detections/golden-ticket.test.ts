@@ -37,6 +37,19 @@ const tgs = (name: string, c: Common = {}, result = 0): VigilEvent =>
     etype: 0x12,
   } as EventDraft);
 
+/** A wire TGS exchange decoded with the keytab: the presented TGT's end time is known. */
+const wireTgs = (name: string, tgtEndTime: string, c: Common = {}, result = 0): VigilEvent =>
+  finalizeEvent({
+    ...base({ ip: "10.99.0.66", ...c }, 0),
+    kind: "kerberos.tgs",
+    actor: { name, domain: "CORP.LAB" },
+    service: "cifs/dc1.corp.lab",
+    result,
+    tgtEndTime,
+    origin: { format: "pcap", recordId: `w${++record}`, channel: "lab.pcapng" },
+  } as EventDraft);
+const inHours = (h: number) => new Date(T0 + h * 3_600_000).toISOString().replace(".000", "");
+
 /** 4624 on a member server. */
 const logon = (actor: Principal, c: Common & { type?: number; pkg?: string } = {}): VigilEvent =>
   finalizeEvent({
@@ -104,6 +117,17 @@ const positive: Case[] = [
   },
 ];
 
+const wire: Case[] = [
+  {
+    name: "wire: a TGT valid for ten years (ticketer's default)",
+    events: () => [wireTgs("Administrator", inHours(10 * 365 * 24))],
+    expect: ["high account:administrator"],
+  },
+  { name: "wire: a genuine TGT (10 hours)", events: () => [wireTgs("Administrator", inHours(10))], expect: [] },
+  { name: "wire: a TGT at the 7-day renewal limit", events: () => [wireTgs("Administrator", inHours(7 * 24))], expect: [] },
+  { name: "wire: a refused TGS with a ten-year TGT", events: () => [wireTgs("Administrator", inHours(87600), {}, 0x1f)], expect: [] },
+];
+
 const nearMiss: Case[] = [
   { name: "TGS within the KDC's 20-minute re-check", events: () => [lifecycle("disabled", bob), tgs("bob", { t: 19 * MIN })], expect: [] },
   { name: "a failed TGS", events: () => [lifecycle("disabled", bob), tgs("bob", { t: 60 * MIN }, 0x12)], expect: [] },
@@ -152,6 +176,7 @@ const benign: Case[] = [
 describe("golden-ticket", () => {
   describe.each([
     ["positive", positive],
+    ["wire lifetime", wire],
     ["near miss", nearMiss],
     ["benign cause", benign],
   ])("%s", (_kind, cases) => {

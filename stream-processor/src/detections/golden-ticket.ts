@@ -14,6 +14,8 @@ const KDC_RECHECK_MS = 20 * MINUTE;
 const REMEMBER_MS = 365 * DAY;
 // userAccountControl ACCOUNTDISABLE.
 const UAC_DISABLED = 0x2;
+/** Longest TGT a KDC issues under any sane policy (the default is 10 h, renewable for 7 days). */
+const MAX_TGT_LIFETIME_MS = 7 * DAY;
 
 interface Off {
   t: number;
@@ -41,10 +43,11 @@ interface Off {
  *   clear the mark; if that event was lost, exclude the account or let the next snapshot clear it.
  * - a deleted account's name reused by a new account: its creation clears the mark.
  * - cached logons (type 11) of a disabled account on a laptop off the network: skipped, no KDC.
- * Not covered from events (needs the wire / graph; see report): a TGT etype downgraded to RC4 (2009)
- * and lifetime beyond policy (2022) need the presented TGT's etype and times from TGS-REQ, which the
- * contract does not carry; a name that never existed (2027) needs the full LDAP inventory; forged
- * PAC (2013) and ticket-size anomalies (2032) need the decoded ticket.
+ * On the wire with the operator's keytab (`tgtEndTime` of the TGT presented in the TGS-REQ): a TGT
+ * that ends more than 7 days after its use (MDI 2022, lifetime beyond policy); no KDC issues one.
+ * Not covered yet: a TGT etype downgraded to RC4 (2009, `tgtEtype` now carries it), a name that never
+ * existed (2027) needs the full LDAP inventory; forged PAC (2013, `tgtPacTypes`) and ticket-size
+ * anomalies (2032) need more of the decoded ticket.
  */
 export const goldenTicket = defineDetection({
   id: ID,
@@ -87,20 +90,26 @@ export const goldenTicket = defineDetection({
     const used =
       event.kind === "kerberos.tgs" ? event.result === 0 : event.success && event.logonType !== 11 && /kerberos/i.test(event.package ?? "");
     if (!used) return [];
+    // Wire with a keytab: the presented TGT's own end time. The KDC issues none beyond the domain's
+    // maximum lifetime (10 h by default, renewable for 7 days); ticketer / mimikatz default to 10 years.
+    const tgtEnd = event.kind === "kerberos.tgs" && event.tgtEndTime ? Date.parse(event.tgtEndTime) : NaN;
+    const tooLong = tgtEnd - state.now > MAX_TGT_LIFETIME_MS;
     const off = lookup(state, event.actor);
-    if (!off || state.now - off.t <= KDC_RECHECK_MS) return [];
+    if (!tooLong && (!off || state.now - off.t <= KDC_RECHECK_MS)) return [];
     const source = sourceOf(event);
     const what =
       event.kind === "kerberos.tgs"
         ? `got a service ticket for ${event.service}`
         : `logged on to ${event.target?.host ?? "a computer"} with Kerberos`;
-    const since = Math.max(0, Math.round((state.now - off.t) / MINUTE));
+    const why = off
+      ? `, but the account was ${off.why} ${Math.max(0, Math.round((state.now - off.t) / MINUTE))} minutes earlier: the KDC cannot have issued that TGT, so it was forged with the krbtgt key.`
+      : ` with a TGT valid until ${new Date(tgtEnd).toISOString()}, ${Math.round((tgtEnd - state.now) / DAY)} days ahead: the KDC never issues one that long, so it was forged with the krbtgt key.`;
     return [
       {
         detectionId: ID,
         severity: "high",
         title: TITLE,
-        description: `${label(event.actor)}${source ? ` on ${source.entity.id}` : ""} ${what}, but the account was ${off.why} ${since} minutes earlier: the KDC cannot have issued that TGT, so it was forged with the krbtgt key.`,
+        description: `${label(event.actor)}${source ? ` on ${source.entity.id}` : ""} ${what}${why}`,
         primaryEntity: `account:${normName(event.actor?.name) ?? normSid(event.actor?.sid) ?? "unknown"}`,
         entities: present(accountEntity("actor", event.actor), source?.entity, hostEntity("dc", event.dc)),
         evidenceEventIds: [event.id],

@@ -1,7 +1,9 @@
 import type { Detection } from "../engine/detection.ts";
 import { accountEnumeration } from "./account-enumeration.ts";
+import { dnsZoneTransfer } from "./dns-zone-transfer.ts";
 import { smbSessionEnumeration } from "./smb-session-enumeration.ts";
 import { samrRecon } from "./samr-recon.ts";
+import { ldapRecon } from "./ldap-recon.ts";
 import { honeytokenQueried } from "./honeytoken-queried.ts";
 import { bruteForce } from "./brute-force.ts";
 import { passwordSpray } from "./password-spray.ts";
@@ -22,6 +24,7 @@ import { remoteCodeExecution } from "./remote-code-execution.ts";
 import { suspiciousServiceCreation } from "./suspicious-service-creation.ts";
 import { sensitiveGroupAddition } from "./sensitive-group-addition.ts";
 import { goldenTicket } from "./golden-ticket.ts";
+import { skeletonKey } from "./skeleton-key.ts";
 import { dcshadow } from "./dcshadow.ts";
 import { zerologon } from "./zerologon.ts";
 import { sidHistoryInjection } from "./sid-history-injection.ts";
@@ -35,11 +38,14 @@ import { gpoTampering } from "./gpo-tampering.ts";
 import { replicationRightsGranted } from "./replication-rights-granted.ts";
 import { abnormalSensitiveLogon } from "./abnormal-sensitive-logon.ts";
 import { lateralMovementPathOpened } from "./lateral-movement-path-opened.ts";
+import { suspiciousVpnConnection } from "./suspicious-vpn-connection.ts";
 
 export {
   accountEnumeration,
+  dnsZoneTransfer,
   smbSessionEnumeration,
   samrRecon,
+  ldapRecon,
   honeytokenQueried,
   bruteForce,
   passwordSpray,
@@ -60,6 +66,7 @@ export {
   suspiciousServiceCreation,
   sensitiveGroupAddition,
   goldenTicket,
+  skeletonKey,
   dcshadow,
   zerologon,
   sidHistoryInjection,
@@ -73,13 +80,16 @@ export {
   replicationRightsGranted,
   abnormalSensitiveLogon,
   lateralMovementPathOpened,
+  suspiciousVpnConnection,
 };
 
 /** Every detection Vigil ships, in catalog order (DETECTIONS.md). */
 export const allDetections: readonly Detection[] = [
   accountEnumeration,
+  dnsZoneTransfer,
   smbSessionEnumeration,
   samrRecon,
+  ldapRecon,
   honeytokenQueried,
   bruteForce,
   passwordSpray,
@@ -98,8 +108,10 @@ export const allDetections: readonly Detection[] = [
   ntlmRelay,
   remoteCodeExecution,
   suspiciousServiceCreation,
+  suspiciousVpnConnection,
   sensitiveGroupAddition,
   goldenTicket,
+  skeletonKey,
   dcshadow,
   zerologon,
   sidHistoryInjection,

@@ -62,6 +62,12 @@ const wire = (operation: string, o: O = {}): VigilEvent =>
     operation,
     origin: { format: "pcap", recordId: String(++record) },
   });
+/** The same call when the capture saw no exchange naming the session's user. */
+const anonymousWire = (operation: string): VigilEvent => {
+  const { actor: _actor, id: _id, v: _v, ...rest } = wire(operation);
+  void [_actor, _id, _v];
+  return finalizeEvent(rest);
+};
 const dcKnown = (ctx: EntityContext) => addDc(ctx, { host: "DC01", ip: "10.0.0.1" });
 const days = (n: number) => Array.from({ length: n }, (_, d) => [samrPipe({ t: d * DAY }), openDomain({ t: d * DAY + 100 })]).flat();
 
@@ -96,6 +102,11 @@ const positive: Case[] = [
     expect: [`medium host:${ATTACKER}`],
   },
   { name: "wire EnumDomainUsers", events: () => [wire("SamrEnumerateUsersInDomain")], expect: [`medium host:${ATTACKER}`] },
+  {
+    name: "wire EnumDomainUsers on a Kerberos session the capture cannot name (no actor)",
+    events: () => [anonymousWire("SamrEnumerateUsersInDomain")],
+    expect: [`medium host:${ATTACKER}`],
+  },
   { name: "four days of use: not yet profiled, one alert a day", events: () => days(4), expect: Array(4).fill(`medium host:${ATTACKER}`) },
 ];
 

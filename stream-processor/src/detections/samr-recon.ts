@@ -90,7 +90,10 @@ export const samrRecon = defineDetection({
     "Restrict remote SAM-R calls to administrators (policy 'Network access: Restrict clients allowed to make remote calls to SAM').",
   ],
   evaluate(event, state, ctx) {
-    const actor = accountKey(event.actor, "name");
+    // A wire capture often cannot name the user (a Kerberos session whose TGS exchange it did not
+    // see): the network source then stands in for the account, so pipe open and query still join.
+    const wireSource = event.origin.format === "pcap" && !event.actor ? remoteSource(event)?.key : undefined;
+    const actor = accountKey(event.actor, "name") ?? wireSource;
     if (!actor || isMachineAccount(event.actor) || isDcAccount(ctx, event.actor)) return [];
     if (isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
     const t = state.now;

@@ -24,7 +24,13 @@ import { authenticate } from "./message-auth.ts";
 import { Outbox, workKey } from "./outbox.ts";
 import { SensorDirectory } from "./sensor-directory.ts";
 import { RecentEvents, runSinks } from "./sink-runner.ts";
+import { createRetentionJob, type RetentionPolicy } from "./retention.ts";
 import { hasGraphWrites } from "../sinks/graph-writer.ts";
+import { withLmpExposure } from "../sinks/alert-writer.ts";
+import { createSessionExpiry, type SessionExpiryOptions } from "./session-expiry.ts";
+import { createLmpRefresh, type LmpRefreshOptions } from "./lmp-refresh.ts";
+import { createHealthMonitor, type HealthMonitor, type HealthMonitorSettings } from "../health/monitor.ts";
+import type { SiemForwarder } from "../siem/forwarder.ts";
 
 /** What a processor is built from. */
 export interface ProcessorOptions {
@@ -56,6 +62,16 @@ export interface ProcessorOptions {
   contextRefreshMs?: number;
   /** Events whose sink work may wait for a retry at once. Default 10 000. */
   maxOutbox?: number;
+  /** HAS_SESSION expiry (TTL, sweep interval, clock); defaults in session-expiry.ts. */
+  sessionExpiry?: Omit<SessionExpiryOptions, "graph" | "log">;
+  /** Lateral-movement precompute per written tenant (first write, then hourly); defaults in lmp-refresh.ts. */
+  lmpRefresh?: Omit<LmpRefreshOptions, "graph" | "log">;
+  /** Audit-entry retention purge (retention.ts); default DEFAULT_RETENTION, false: none. */
+  retention?: Partial<RetentionPolicy> | false;
+  /** Health issues from heartbeats and DC event sightings (health/monitor.ts); undefined: none. */
+  health?: HealthMonitorSettings;
+  /** CEF-over-syslog export of stored alerts and new health issues; only enqueues, never blocks. */
+  siem?: SiemForwarder;
 }
 
 /** Counters since start. */
@@ -87,6 +103,8 @@ export interface Processor {
   /** Drains: stops fetching, finishes the message in hand, writes a final snapshot and acks what it covers. */
   stop(): Promise<void>;
   stats(): ProcessorStats;
+  /** The health monitor, when `health` was configured. */
+  readonly health?: HealthMonitor;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -121,6 +139,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const outbox = new Outbox(options.maxOutbox);
   const recent = new RecentEvents();
   const checkpoints = new Checkpointer(options.snapshotFile, log);
+  // Sessions expire through sessionExpiry; the retention job purges the relational audit trail.
+  const retention = options.retention === false ? undefined : createRetentionJob({ store, policy: options.retention, log });
+  const sessionExpiry = createSessionExpiry({ ...options.sessionExpiry, graph, log });
+  const lmpRefresh = createLmpRefresh({ ...options.lmpRefresh, graph, log });
+  const siem = options.siem;
+  const health: HealthMonitor | undefined = options.health
+    ? createHealthMonitor({
+        ...options.health,
+        store,
+        bus,
+        log,
+        knownDcs: (tenantId) => engine.context(tenantId).dcHosts,
+        ...(siem ? { onChange: (change) => siem.healthChanged(change) } : {}),
+      })
+    : undefined;
   let consumer: ConsumerHandle | undefined;
   let timers: NodeJS.Timeout[] = [];
   let inHandler = false;
@@ -172,6 +205,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
       return msg.term(verdict.poison);
     }
     const event = verdict.event;
+    sessionExpiry.observe(event.tenantId, Date.parse(event.time));
+    health?.observe(event);
     let work = outbox.get(event);
     if (!work) {
       if (outbox.full) return retry(`${outbox.size} earlier events still wait for their sinks`);
@@ -196,8 +231,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
         return;
       }
       work = { key: workKey(event), event, graphDone: !hasGraphWrites(event, hosts), updates: updates.map((u) => ({ alert: u.alert })) };
+      // The LMP exposure of the accounts involved, as the graph holds it before this event's writes.
+      for (const u of work.updates) u.alert = await withLmpExposure(graph, u.alert);
       outbox.add(work);
     }
+    // Forwarded once each, when first announced (a retried attempt skips what was announced before).
+    const unannounced = siem ? work.updates.filter((u) => !u.announced) : [];
+    const graphPending = !work.graphDone;
     const result = await runSinks(work, {
       store,
       graph,
@@ -207,15 +247,19 @@ export function createProcessor(options: ProcessorOptions): Processor {
       evidence: (tenantId) => recent.lookup(tenantId),
       hosts: (tenantId) => engine.context(tenantId).hosts,
     });
+    if (graphPending && work.graphDone) lmpRefresh.written(event.tenantId, Date.parse(event.time));
     counters.alertsCreated += result.created;
     counters.alertsUpdated += result.updated;
     counters.announced += result.announced;
+    for (const u of unannounced) if (u.announced && u.payload) siem!.alert(u.payload, u.stored === "created" ? "new" : "update");
     if (result.failure) return retry(result.failure);
     outbox.delete(work);
     checkpoints.defer(msg);
   }
 
   return {
+    health,
+
     async start() {
       if (consumer) throw new Error("processor already started");
       const snapshot = await readSnapshot(options.snapshotFile);
@@ -251,13 +295,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
         options.contextRefreshMs ?? 60_000,
       );
       timers = [tick, refresh];
+      sessionExpiry.start();
+      lmpRefresh.start();
       for (const t of timers) t.unref();
+      retention?.start();
+      health?.start();
     },
 
     async stop() {
       const running = consumer;
       consumer = undefined;
       for (const t of timers) clearInterval(t);
+      await sessionExpiry.stop();
+      await lmpRefresh.stop();
+      await retention?.stop();
+      await health?.stop();
       timers = [];
       if (!running) return;
       await running.stop();

@@ -20,8 +20,9 @@
  * shared IPs stay unresolved: no session. A machine's proof also writes the sessions of users whose
  * requests from its IP reached the DC just before it (the table keeps them a few minutes).
  *
- * MEMBER_OF (member → group) from `group.membership` adds. Removals are not applied: the graph port
- * has no edge removal yet (asked of graph-model); the LDAP sync will reconcile memberships.
+ * MEMBER_OF (member → group) from `group.membership` adds. Removals are not applied from events; the
+ * LDAP sync's `entity.snapshot`s reconcile memberships (graph-snapshot.ts): principal nodes, direct
+ * memberships from both sides, stale group members and deleted principals removed.
  * Nodes are upserted before edges, since graph-model skips edges whose endpoints do not exist.
  */
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
@@ -29,6 +30,7 @@ import { isGraphError, type EdgeInput, type IdentityGraph, type NodeInput, type 
 import { evidenceLabel, releasedSessions, resolveIp, sourceSessionActor, type HostTable } from "../engine/host-resolution.ts";
 import { normSid } from "../engine/names.ts";
 import { domainOf, endpointNode, hostNode, isSessionUser, principalKey, principalNode, samOf } from "./graph-keys.ts";
+import { planSnapshotWrites, reconcileSnapshot } from "./graph-snapshot.ts";
 
 /** The nodes and edges one event contributes. */
 export interface GraphPlan {
@@ -114,6 +116,8 @@ export function planGraphWrites(event: VigilEvent, memberKind?: NodeKind, hosts?
         edges: [{ kind: "MEMBER_OF", from: member.objectId, to: group.objectId, source: label, lastSeen: new Date(event.time) }],
       };
     }
+    case "entity.snapshot":
+      return planSnapshotWrites(event);
     default:
       return undefined;
   }
@@ -145,5 +149,6 @@ export async function writeGraph(graph: IdentityGraph, event: VigilEvent, hosts?
   if (!plan) return undefined;
   await graph.upsertNodes(event.tenantId, plan.nodes);
   await graph.upsertEdges(event.tenantId, plan.edges);
+  if (event.kind === "entity.snapshot") await reconcileSnapshot(graph, event);
   return plan;
 }
