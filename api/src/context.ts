@@ -14,6 +14,7 @@ import { type HealthFeed, HealthManager, type SiemTestRequester } from "./module
 import { SensorKeyManager, SensorManager } from "./modules/sensors/sensor.manager.ts";
 import { PrivacyManager } from "./modules/privacy/privacy.manager.ts";
 import { PathManager } from "./modules/paths/paths.manager.ts";
+import { PostureManager } from "./modules/posture/index.ts";
 import { SiemManager } from "./modules/siem/siem.manager.ts";
 import { TenantManager } from "./modules/tenants/tenant.manager.ts";
 
@@ -31,6 +32,7 @@ export interface Managers {
   health: HealthManager;
   privacy: PrivacyManager;
   paths: PathManager;
+  posture: PostureManager;
 }
 
 /** What every resolver receives: who is calling (or why nobody is) and the managers. */
@@ -69,6 +71,7 @@ export function createManagers(infra: Infrastructure): Managers {
     health: new HealthManager(infra.store, infra.healthFeed, infra.siemTests),
     privacy: new PrivacyManager(infra.store, infra.graph),
     paths: new PathManager(infra.graph),
+    posture: new PostureManager(infra.store),
   };
 }
 

@@ -66,6 +66,30 @@ async function seed(tenant: string, label: string) {
       },
     })
   ).id;
+  const posture = await store.forTenant(tenant).postureAssessment.create({
+    data: {
+      tenantId: tenant,
+      assessmentId: "guest-enabled",
+      title: "Guest account enabled",
+      category: "anomalies",
+      severity: "medium",
+      status: "failed",
+      affected: [{ objectId: `S-1-5-21-77-77-${label === "a" ? 1 : 2}-501`, name: `walk-${label}-guest`, reason: "enabled" }],
+      remediation: `walk ${label} posture remediation`,
+      evaluatedAt: now,
+      statusSince: now,
+    },
+  });
+  const score = await store.forTenant(tenant).postureScore.create({
+    data: {
+      tenantId: tenant,
+      score: label === "a" ? 41 : 7,
+      categories: { anomalies: 41 },
+      complete: false,
+      unknown: [`walk-${label}-unknown`],
+      evaluatedAt: now,
+    },
+  });
   const must = async (query: string, variables?: Record<string, unknown>) => {
     const response = await gql(app, admin, query, variables);
     expect(response.errors, query).toBeUndefined();
@@ -84,6 +108,8 @@ async function seed(tenant: string, label: string) {
   const ids = [
     alertId,
     issueId,
+    posture.id,
+    score.id,
     sensor.createSensor!.sensor,
     comment.addAlertComment,
     siem.setSiemTarget,
@@ -101,6 +127,9 @@ async function seed(tenant: string, label: string) {
     `svc-walk-${label}`,
     `walk-${label}-password`,
     `walk ${label} health issue`,
+    `walk-${label}-guest`,
+    `walk ${label} posture remediation`,
+    `walk-${label}-unknown`,
   ];
   return { probes: [...ids, entity, tenant], texts };
 }

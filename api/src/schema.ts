@@ -11,6 +11,7 @@ import { TenantResolver } from "./modules/tenants/tenant.resolver.ts";
 import { PrivacyResolver } from "./modules/privacy/privacy.resolver.ts";
 import { HealthResolver } from "./modules/health/health.resolver.ts";
 import { PathResolver } from "./modules/paths/paths.resolver.ts";
+import { PostureResolver } from "./modules/posture/index.ts";
 
 let built: GraphQLSchema | undefined;
 
@@ -45,6 +46,7 @@ export function buildVigilSchema(): GraphQLSchema {
       HealthResolver,
       PrivacyResolver,
       PathResolver,
+      PostureResolver,
     ],
     validate: false,
     pubSub: noTopicPubSub,

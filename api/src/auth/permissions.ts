@@ -11,6 +11,7 @@ export const ACTIONS = {
   "entity:read": "reader",
   "sensor:read": "reader",
   "health:read": "reader",
+  "posture:read": "reader",
   "alert:triage": "operator",
   "alert:assign": "operator",
   "alert:comment": "operator",

@@ -29,6 +29,7 @@ import { hasGraphWrites } from "../sinks/graph-writer.ts";
 import { withLmpExposure } from "../sinks/alert-writer.ts";
 import { createSessionExpiry, type SessionExpiryOptions } from "./session-expiry.ts";
 import { createLmpRefresh, type LmpRefreshOptions } from "./lmp-refresh.ts";
+import { createPostureRunner, type PostureRunnerOptions } from "./posture-runner.ts";
 import { createHealthMonitor, type HealthMonitor, type HealthMonitorSettings } from "../health/monitor.ts";
 import type { SiemForwarder } from "../siem/forwarder.ts";
 
@@ -66,6 +67,8 @@ export interface ProcessorOptions {
   sessionExpiry?: Omit<SessionExpiryOptions, "graph" | "log">;
   /** Lateral-movement precompute per written tenant (first write, then hourly); defaults in lmp-refresh.ts. */
   lmpRefresh?: Omit<LmpRefreshOptions, "graph" | "log">;
+  /** Posture assessments after each sync and daily (posture-runner.ts); state in `<snapshotFile>.posture/` by default; false: none. */
+  posture?: (Omit<PostureRunnerOptions, "store" | "graph" | "log" | "dir"> & { dir?: string }) | false;
   /** Audit-entry retention purge (retention.ts); default DEFAULT_RETENTION, false: none. */
   retention?: Partial<RetentionPolicy> | false;
   /** Health issues from heartbeats and DC event sightings (health/monitor.ts); undefined: none. */
@@ -143,6 +146,10 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const retention = options.retention === false ? undefined : createRetentionJob({ store, policy: options.retention, log });
   const sessionExpiry = createSessionExpiry({ ...options.sessionExpiry, graph, log });
   const lmpRefresh = createLmpRefresh({ ...options.lmpRefresh, graph, log });
+  const posture =
+    options.posture === false
+      ? undefined
+      : createPostureRunner({ dir: `${options.snapshotFile}.posture`, ...options.posture, store, graph, log });
   const siem = options.siem;
   const health: HealthMonitor | undefined = options.health
     ? createHealthMonitor({
@@ -223,6 +230,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         return msg.term(`engine failed on the event: ${errorText(err)}`);
       }
       counters.processed++;
+      posture?.observe(event);
       recent.add(event);
       // The host table as the engine left it after this event: IP-only sources resolve through it.
       const hosts = engine.context(event.tenantId).hosts;
@@ -271,6 +279,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         );
       }
       lastCheckpoint = Date.now();
+      await posture?.start();
       consumer = await bus.consume({
         durable: options.consumerName,
         filterSubject: options.filterSubject ?? `${EVENTS_ROOT}.>`,
@@ -315,6 +324,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       await running.stop();
       await checkpoints.idle();
       await maybeCheckpoint(true);
+      await posture?.stop();
     },
 
     stats() {
