@@ -2,6 +2,7 @@ import type { AlertFeed, AlertPayload } from "@vigil/api";
 import type { AlertAnnouncement } from "@vigil/stream-processor";
 import { alertSubject } from "@vigil/sensor/contract";
 import type { BusEvent, EventBus } from "@vigil/sensor/bus";
+import { subscribeDecoded } from "./bus-subscription.ts";
 
 function toPayload(tenantId: string, event: BusEvent): AlertPayload | undefined {
   let message: AlertAnnouncement;
@@ -33,33 +34,10 @@ function toPayload(tenantId: string, event: BusEvent): AlertPayload | undefined 
 
 /**
  * Live alerts from the bus: each API replica subscribes to `vigil.alerts.<tenantId>` for each open
- * GraphQL subscription, so every replica delivers every alert. The iterator is written by hand so
- * that closing a GraphQL subscription unsubscribes at once, even while it waits for a message.
+ * GraphQL subscription, so every replica delivers every alert.
  */
 export function createBusAlertFeed(bus: EventBus): AlertFeed {
   return {
-    subscribe(tenantId: string): AsyncIterable<AlertPayload> {
-      return {
-        [Symbol.asyncIterator](): AsyncIterator<AlertPayload> {
-          const subscription = bus.subscribe(alertSubject(tenantId));
-          let inner: AsyncIterator<BusEvent> | undefined;
-          return {
-            async next() {
-              inner ??= (await subscription)[Symbol.asyncIterator]();
-              for (;;) {
-                const step = await inner.next();
-                if (step.done) return { done: true, value: undefined };
-                const payload = toPayload(tenantId, step.value);
-                if (payload) return { done: false, value: payload };
-              }
-            },
-            async return() {
-              (await subscription).unsubscribe();
-              return { done: true, value: undefined };
-            },
-          };
-        },
-      };
-    },
+    subscribe: (tenantId: string) => subscribeDecoded(bus, alertSubject(tenantId), (event) => toPayload(tenantId, event)),
   };
 }

@@ -2,6 +2,7 @@ import type { HealthFeed, HealthIssueChangePayload, SiemTestRequester } from "@v
 import type { HealthIssueChange } from "@vigil/stream-processor";
 import { healthSubject, siemTestSubject } from "@vigil/sensor/contract";
 import type { BusEvent, EventBus } from "@vigil/sensor/bus";
+import { subscribeDecoded } from "./bus-subscription.ts";
 
 const CHANGES = new Set(["raised", "reopened", "closed", "suppressed"]);
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
@@ -53,7 +54,7 @@ function toWire(change: HealthIssueChangePayload): HealthIssueChange {
 }
 
 /**
- * Health-issue changes from the bus (`vigil.health.<tenantId>`), written like the alert feed: one bus
+ * Health-issue changes from the bus (`vigil.health.<tenantId>`), like the alert feed: one bus
  * subscription per GraphQL subscription, closed at once when the client unsubscribes.
  */
 export function createBusHealthFeed(bus: EventBus): HealthFeed {
@@ -61,29 +62,7 @@ export function createBusHealthFeed(bus: EventBus): HealthFeed {
     async publish(change) {
       await bus.publish(healthSubject(change.issue.tenantId), JSON.stringify(toWire(change)));
     },
-    subscribe(tenantId: string): AsyncIterable<HealthIssueChangePayload> {
-      return {
-        [Symbol.asyncIterator](): AsyncIterator<HealthIssueChangePayload> {
-          const subscription = bus.subscribe(healthSubject(tenantId));
-          let inner: AsyncIterator<BusEvent> | undefined;
-          return {
-            async next() {
-              inner ??= (await subscription)[Symbol.asyncIterator]();
-              for (;;) {
-                const step = await inner.next();
-                if (step.done) return { done: true, value: undefined };
-                const payload = toPayload(tenantId, step.value);
-                if (payload) return { done: false, value: payload };
-              }
-            },
-            async return() {
-              (await subscription).unsubscribe();
-              return { done: true, value: undefined };
-            },
-          };
-        },
-      };
-    },
+    subscribe: (tenantId: string) => subscribeDecoded(bus, healthSubject(tenantId), (event) => toPayload(tenantId, event)),
   };
 }
 
