@@ -1,6 +1,6 @@
 import type { ReadProblem } from "../windows/record.ts";
-import { finalizeEvent, InvalidEventError } from "../contract/index.ts";
-import type { Publisher, PublishOutcome } from "../runtime/publisher.ts";
+import type { Publisher } from "../runtime/publisher.ts";
+import { createPublishWindow, finalizeOrReport } from "../runtime/publish-window.ts";
 import { createRunSummary, type RunSummary } from "../runtime/run-sensor.ts";
 import { createNetworkStats } from "./map.ts";
 import { readNetworkEvents } from "./read.ts";
@@ -47,10 +47,7 @@ async function readOne(source: { file: string } | { interface: string }, o: RunN
     summary.problems++;
     o.onProblem?.(problem);
   };
-  let pending: Promise<void>[] = [];
-  let failure: { error: unknown } | undefined;
-  const count = (outcome: PublishOutcome) => void summary[outcome]++;
-  const fail = (error: unknown) => void (failure ??= { error });
+  const window = createPublishWindow(o.publisher, summary, o.window);
   let packetsSeen = 0;
   try {
     for await (const draft of readNetworkEvents(source, {
@@ -66,25 +63,14 @@ async function readOne(source: { file: string } | { interface: string }, o: RunN
     })) {
       summary.records += stats.packets - packetsSeen;
       packetsSeen = stats.packets;
-      if (failure) break;
-      let event;
-      try {
-        event = finalizeEvent(draft);
-      } catch (error) {
-        if (!(error instanceof InvalidEventError)) throw error;
-        report({ file: name, position: Number(draft.origin.recordId?.split(".")[0] ?? 0), unit: "index", reason: error.message });
-        continue;
-      }
-      summary.events++;
-      pending.push(o.publisher.publish(event).then(count, fail));
-      if (pending.length >= (o.window ?? 256)) {
-        await Promise.all(pending);
-        pending = [];
-      }
+      if (window.failed) break;
+      const position = Number(draft.origin.recordId?.split(".")[0] ?? 0);
+      const event = finalizeOrReport(draft, (reason) => report({ file: name, position, unit: "index", reason }));
+      if (event) await window.publish(event);
     }
   } finally {
-    await Promise.all(pending);
+    await window.settle();
     summary.records += stats.packets - packetsSeen;
   }
-  if (failure) throw failure.error;
+  window.throwIfFailed();
 }

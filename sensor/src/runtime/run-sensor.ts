@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
-import { finalizeEvent, InvalidEventError, type EventDraft } from "../contract/index.ts";
 import { mapWindowsRecord, readLocatedRecords, type ReadProblem, type ReadProgress } from "../windows/index.ts";
-import type { Publisher, PublishOutcome } from "./publisher.ts";
+import type { Publisher } from "./publisher.ts";
+import { createPublishWindow, finalizeOrReport } from "./publish-window.ts";
 
 /** Inputs, identity and callbacks of one sensor run. */
 export interface RunSensorOptions {
@@ -59,12 +59,7 @@ async function readInput(input: string, o: RunSensorOptions, summary: RunSummary
     summary.problems++;
     o.onProblem?.(problem);
   };
-  const window = o.window ?? 256;
-  let pending: Promise<void>[] = [];
-  // Caught at once so a rejection never goes unhandled while the window fills; rethrown below.
-  let failure: { error: unknown } | undefined;
-  const count = (outcome: PublishOutcome) => void summary[outcome]++;
-  const fail = (error: unknown) => void (failure ??= { error });
+  const window = createPublishWindow(o.publisher, summary, o.window);
   const source = input === "-" ? (o.stdin ?? process.stdin) : input;
   const records = readLocatedRecords(source, {
     ...(input === "-" ? { name: "<stdin>" } : {}),
@@ -76,7 +71,7 @@ async function readInput(input: string, o: RunSensorOptions, summary: RunSummary
   });
   try {
     for await (const { record, file, position, unit, format } of records) {
-      if (o.signal?.aborted || failure) break;
+      if (o.signal?.aborted || window.failed) break;
       summary.records++;
       const where = { file, position, unit, eventId: record.EventID, ...(record.EventRecordID ? { recordId: record.EventRecordID } : {}) };
       const drafts = mapWindowsRecord(record, {
@@ -86,28 +81,12 @@ async function readInput(input: string, o: RunSensorOptions, summary: RunSummary
         onProblem: (p) => report({ ...where, reason: p.reason }),
       });
       for (const draft of drafts) {
-        const event = finalize(draft, (reason) => report({ ...where, reason }));
-        if (!event) continue;
-        summary.events++;
-        pending.push(o.publisher.publish(event).then(count, fail));
-      }
-      if (pending.length >= window) {
-        await Promise.all(pending);
-        pending = [];
+        const event = finalizeOrReport(draft, (reason) => report({ ...where, reason }));
+        if (event) await window.publish(event);
       }
     }
   } finally {
-    await Promise.all(pending);
+    await window.settle();
   }
-  if (failure) throw failure.error;
-}
-
-function finalize(draft: EventDraft, report: (reason: string) => void) {
-  try {
-    return finalizeEvent(draft);
-  } catch (error) {
-    if (!(error instanceof InvalidEventError)) throw error;
-    report(error.message);
-    return undefined;
-  }
+  window.throwIfFailed();
 }

@@ -1,5 +1,5 @@
-import { finalizeEvent, InvalidEventError } from "../contract/index.ts";
-import type { Publisher, PublishOutcome } from "../runtime/publisher.ts";
+import type { Publisher } from "../runtime/publisher.ts";
+import { createPublishWindow, finalizeOrReport } from "../runtime/publish-window.ts";
 import type { RunSummary } from "../runtime/run-sensor.ts";
 import type { ReadProblem } from "../windows/record.ts";
 import { readSambaEvents } from "./read.ts";
@@ -39,10 +39,7 @@ async function followOne(input: string, o: RunSambaAuditOptions): Promise<void> 
     summary.problems++;
     o.onProblem?.(problem);
   };
-  let pending: Promise<void>[] = [];
-  let failure: { error: unknown } | undefined;
-  const count = (outcome: PublishOutcome) => void summary[outcome]++;
-  const fail = (error: unknown) => void (failure ??= { error });
+  const window = createPublishWindow(o.publisher, summary, o.window);
   const drafts = readSambaEvents(input, {
     tenantId: o.tenantId,
     sensorId: o.sensorId,
@@ -54,25 +51,13 @@ async function followOne(input: string, o: RunSambaAuditOptions): Promise<void> 
   });
   try {
     for await (const draft of drafts) {
-      if (o.signal?.aborted || failure) break;
+      if (o.signal?.aborted || window.failed) break;
       summary.records++;
-      let event;
-      try {
-        event = finalizeEvent(draft);
-      } catch (error) {
-        if (!(error instanceof InvalidEventError)) throw error;
-        report({ file: input, position: 0, unit: "line", reason: error.message });
-        continue;
-      }
-      summary.events++;
-      pending.push(o.publisher.publish(event).then(count, fail));
-      if (pending.length >= (o.window ?? 256)) {
-        await Promise.all(pending);
-        pending = [];
-      }
+      const event = finalizeOrReport(draft, (reason) => report({ file: input, position: 0, unit: "line", reason }));
+      if (event) await window.publish(event);
     }
   } finally {
-    await Promise.all(pending);
+    await window.settle();
   }
-  if (failure) throw failure.error;
+  window.throwIfFailed();
 }

@@ -125,17 +125,5 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Drops undefined members and empty objects so drafts carry only what the record said. */
-export function prune<T extends object>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (v === undefined) continue;
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const inner = prune(v as object);
-      if (Object.keys(inner).length > 0) out[k] = inner;
-      continue;
-    }
-    out[k] = v;
-  }
-  return out as T;
-}
+/** Drops undefined members and empty objects (the Windows mapper's rule, shared). */
+export { prune } from "../windows/map/values.ts";
