@@ -69,14 +69,18 @@ export class Neo4jLmp {
     );
   }
 
-  /** Full recompute: marks, clears, one compute per target, then the state (last, so a crash leaves no state claiming results). */
+  /**
+   * Full recompute: marks, one compute per target (each overwrites its stored result in place, so
+   * readers keep the previous answer meanwhile), drops results of accounts no longer sensitive, then
+   * the state (last, so a crash leaves no state claiming results).
+   */
   async full(tenantId: string, sessionCutoff: number): Promise<number> {
     const sensitive = await this.sensitiveAccounts(tenantId);
     const fingerprint = await this.fingerprint(tenantId, sensitive);
     const ids = sensitive.map((s) => s.objectId);
     await this.conn.write("lmp/mark-sensitive", this.cypher("lmp/mark-sensitive"), { tenantId, ids });
-    await this.conn.write("lmp/clear", this.cypher("lmp/clear"), { tenantId });
     await this.recompute(tenantId, ids, sessionCutoff);
+    await this.conn.write("lmp/clear", this.cypher("lmp/clear"), { tenantId, keep: ids });
     await this.conn.write("lmp/state-set", this.cypher("lmp/state-set"), {
       tenantId,
       sessionCutoff: cypherInt(sessionCutoff),
