@@ -25,6 +25,7 @@ import { Outbox, workKey } from "./outbox.ts";
 import { SensorDirectory } from "./sensor-directory.ts";
 import { RecentEvents, runSinks } from "./sink-runner.ts";
 import { createRetentionJob, type RetentionPolicy } from "./retention.ts";
+import { createPersonalDataJob, type PersonalDataJobOptions } from "./personal-data.ts";
 import { hasGraphWrites } from "../sinks/graph-writer.ts";
 import { withLmpExposure } from "../sinks/alert-writer.ts";
 import { createSessionExpiry, type SessionExpiryOptions } from "./session-expiry.ts";
@@ -71,6 +72,8 @@ export interface ProcessorOptions {
   posture?: (Omit<PostureRunnerOptions, "store" | "graph" | "log" | "dir"> & { dir?: string }) | false;
   /** Audit-entry retention purge (retention.ts); default DEFAULT_RETENTION, false: none. */
   retention?: Partial<RetentionPolicy> | false;
+  /** Deletion of people removed from AD and 180-day activity retention (personal-data.ts); false: none. */
+  personalData?: Omit<PersonalDataJobOptions, "store" | "graph" | "log"> | false;
   /** Health issues from heartbeats and DC event sightings (health/monitor.ts); undefined: none. */
   health?: HealthMonitorSettings;
   /** CEF-over-syslog export of stored alerts and new health issues; only enqueues, never blocks. */
@@ -144,6 +147,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const checkpoints = new Checkpointer(options.snapshotFile, log);
   // Sessions expire through sessionExpiry; the retention job purges the relational audit trail.
   const retention = options.retention === false ? undefined : createRetentionJob({ store, policy: options.retention, log });
+  const personalData = options.personalData === false ? undefined : createPersonalDataJob({ ...options.personalData, store, graph, log });
   const sessionExpiry = createSessionExpiry({ ...options.sessionExpiry, graph, log });
   const lmpRefresh = createLmpRefresh({ ...options.lmpRefresh, graph, log });
   const posture =
@@ -213,6 +217,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     }
     const event = verdict.event;
     sessionExpiry.observe(event.tenantId, Date.parse(event.time));
+    personalData?.observe(event);
     health?.observe(event);
     let work = outbox.get(event);
     if (!work) {
@@ -308,6 +313,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       lmpRefresh.start();
       for (const t of timers) t.unref();
       retention?.start();
+      personalData?.start();
       health?.start();
     },
 
@@ -318,6 +324,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       await sessionExpiry.stop();
       await lmpRefresh.stop();
       await retention?.stop();
+      await personalData?.stop();
       await health?.stop();
       timers = [];
       if (!running) return;
