@@ -136,7 +136,8 @@ net_up() {
 
 net_down() {
   local ns
-  for ns in dc ws atk; do if ip netns list | grep -qw "vlab-$ns"; then ip netns del "vlab-$ns"; fi; done
+  # A here-string, not a pipe: under pipefail, `grep -q` closing the pipe early fails the producer.
+  for ns in dc ws atk; do if grep -qw "vlab-$ns" <<<"$(ip netns list)"; then ip netns del "vlab-$ns"; fi; done
 }
 
 write_dc_conf() {
@@ -198,7 +199,7 @@ provision() {
 dc_pid() {
   local pid
   pid=$(cat "$lab/samba.pid" 2>/dev/null) || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^samba' &&
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && grep -q '^samba' <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline")" &&
     echo "$pid"
 }
 
@@ -223,7 +224,7 @@ start_dc() {
 stop_pidfile() { # file name
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 0
-  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q "^$2"; then
+  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && grep -q "^$2" <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline")"; then
     kill -INT "$pid"
     for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid"; fi

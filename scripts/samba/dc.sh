@@ -64,7 +64,7 @@ our_pid() {
   pid=$(cat "$pidfile" 2>/dev/null) || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^samba" || return 1
+  grep -q "^samba" <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
   echo "$pid"
 }
 
@@ -73,20 +73,21 @@ ldap_answers() {
 }
 
 network_up() {
-  ip netns list | grep -qw "$netns" || ip netns add "$netns"
+  # Here-strings, not pipes: under pipefail, `grep -q` closing the pipe early fails the producer.
+  grep -qw "$netns" <<<"$(ip netns list)" || ip netns add "$netns"
   ip netns exec "$netns" ip link set lo up
   if ! ip link show "$host_if" >/dev/null 2>&1; then
     ip link add "$host_if" type veth peer name "$dc_if"
     ip link set "$dc_if" netns "$netns"
   fi
-  ip addr show dev "$host_if" | grep -q "$host_ip/" || ip addr add "$host_ip/24" dev "$host_if"
+  grep -q "$host_ip/" <<<"$(ip addr show dev "$host_if")" || ip addr add "$host_ip/24" dev "$host_if"
   ip link set "$host_if" up
   ip netns exec "$netns" sh -c "ip addr show dev $dc_if | grep -q '$dc_ip/' || ip addr add $dc_ip/24 dev $dc_if; ip link set $dc_if up"
 }
 
 network_down() {
   if ip link show "$host_if" >/dev/null 2>&1; then ip link del "$host_if"; fi
-  if ip netns list | grep -qw "$netns"; then ip netns del "$netns"; fi
+  if grep -qw "$netns" <<<"$(ip netns list)"; then ip netns del "$netns"; fi
 }
 
 provision() {
