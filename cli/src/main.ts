@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (typeof result === "number") return result;
   const running = result;
+  let failed = false;
   await new Promise<void>((resolveStop) => {
     let stopping = false;
     const stop = (reason: string) => {
@@ -87,12 +88,15 @@ async function main(argv: string[]): Promise<number> {
     running.done?.then(
       () => stop("finished"),
       (error: unknown) => {
+        failed = true;
         log(`failed: ${error instanceof Error ? error.message : String(error)}`);
         stop("failed");
       },
     );
   });
-  return 0;
+  // A run that ended in failure (`vigil ldap-sync --once` that could not bind, a sensor whose spool
+  // broke) must say so to the scheduler or script that started it.
+  return failed ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then(
