@@ -6,17 +6,22 @@
 import { execFileSync } from "node:child_process";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { testServices, uniqueTenantId } from "../../../test-support/services.ts";
 import { eventBusContract } from "./event-bus.contract.ts";
 import { connectJetStreamBus, type JetStreamEventBus } from "./jetstream.ts";
 
 const script = new URL("../../../scripts/nats/cluster.sh", import.meta.url).pathname;
+const given = process.env.VIGIL_TEST_NATS_CLUSTER_URL;
 const clusterUrls = (
-  process.env.VIGIL_TEST_NATS_CLUSTER_URL ??
+  given ??
   (execFileSync("bash", [script, "up", "3"], { stdio: ["ignore", "ignore", "inherit"] }),
   execFileSync("bash", [script, "urls", "3"], { encoding: "utf8" }).trim())
 ).split(",");
+// A cluster this file started is stopped with it: left running, it holds the ports of the next checkout's run.
+afterAll(() => {
+  if (!given) execFileSync("bash", [script, "down", "3"], { stdio: ["ignore", "ignore", "inherit"] });
+});
 
 eventBusContract("jetstream, 3-node cluster, 3 replicas", {
   create: () => connectJetStreamBus({ servers: clusterUrls, namespace: uniqueTenantId("ns"), replicas: 3, connectTimeoutMs: 5000 }),
