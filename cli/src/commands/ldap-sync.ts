@@ -7,18 +7,9 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  connectInBackground,
-  createLdapSync,
-  createPublisher,
-  HEARTBEAT_INTERVAL_MS,
-  isLdapSyncError,
-  isSensorError,
-  startHeartbeat,
-  type LdapSyncResult,
-} from "@vigil/sensor";
-import { connectJetStreamBus } from "@vigil/sensor/bus";
+import { createLdapSync, HEARTBEAT_INTERVAL_MS, isLdapSyncError, startHeartbeat, type LdapSyncResult } from "@vigil/sensor";
 import { StartupError } from "../adapters.ts";
+import { openSensorPublisher } from "../sensor-publisher.ts";
 import { UsageError, type CommandContext, type Running } from "./command.ts";
 
 const USAGE = "usage: vigil ldap-sync [--once] [--full]   (--once: one sync, then exit; --full: ignore the saved USN state)";
@@ -70,28 +61,17 @@ export async function runLdapSyncCommand({ env, args, log }: CommandContext, opt
   });
   // Its own spool: a `vigil sensor` with the same id may run beside it and holds the other spool's lock.
   const spoolDir = join(dataDir, "spool", `${sensorId}-ldap`);
-  const servers = env.NATS_URL!.split(",").map((s) => s.trim());
-  const bus = connectInBackground({
-    connect: () =>
-      connectJetStreamBus({
-        servers,
-        name: `vigil-ldap-sync-${sensorId}`,
-        ...(env.VIGIL_BUS_NAMESPACE ? { namespace: env.VIGIL_BUS_NAMESPACE } : {}),
-      }),
-    retryMs: options.connectRetryMs ?? 5000,
-    onLog: log,
+  const { bus, publisher } = await openSensorPublisher({
+    env,
+    tenantId,
+    sensorId,
+    clientName: `vigil-ldap-sync-${sensorId}`,
+    spoolDir,
+    what: "snapshots",
+    log,
+    ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
+    ...(options.firstConnectWaitMs !== undefined ? { firstConnectWaitMs: options.firstConnectWaitMs } : {}),
   });
-  let publisher;
-  try {
-    publisher = await createPublisher({ bus, tenantId, sensorId, sensorKey: env.VIGIL_SENSOR_KEY!, spoolDir, onLog: log });
-  } catch (error) {
-    await bus.close();
-    if (isSensorError(error, "SENSOR_SPOOL_LOCKED")) throw new StartupError([`VIGIL_DATA_DIR: ${error.message}`]);
-    throw error;
-  }
-  if (!(await bus.waitConnected(options.firstConnectWaitMs ?? 3000))) {
-    log(`NATS at ${servers.join(", ")} does not answer yet; snapshots are spooled to ${spoolDir} until it does`);
-  }
   const totals = { syncs: 0, failures: 0, snapshots: 0, problems: 0 };
   const heartbeat = startHeartbeat({
     publisher,

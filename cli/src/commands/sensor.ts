@@ -1,18 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import {
-  connectInBackground,
-  createPublisher,
-  createRunSummary,
-  HEARTBEAT_INTERVAL_MS,
-  isSensorError,
-  runSensor,
-  startHeartbeat,
-  type ReadProblem,
-  type ReadProgress,
-} from "@vigil/sensor";
-import { connectJetStreamBus } from "@vigil/sensor/bus";
+import { createRunSummary, HEARTBEAT_INTERVAL_MS, runSensor, startHeartbeat, type ReadProblem, type ReadProgress } from "@vigil/sensor";
 import { StartupError } from "../adapters.ts";
+import { openSensorPublisher } from "../sensor-publisher.ts";
 import { UsageError, type CommandContext, type Running } from "./command.ts";
 import { expandSambaInputs, radiusSecretsFromEnv, SOURCES_USAGE, startExtraSources, takeSourceArgs } from "./sensor-sources.ts";
 import { expandCaptures, hasNetworkInput, runNetworkSource, takeNetworkArgs } from "./sensor-network.ts";
@@ -54,31 +44,18 @@ export async function runSensorCommand({ env, args, log }: CommandContext, optio
   const inputs = await expandInputs(paths, log);
   const sambaInputs = await expandSambaInputs(sources.sambaAudit);
   const captures = await expandCaptures(network.pcap);
-  const servers = env.NATS_URL!.split(",").map((s) => s.trim());
   const spoolDir = join(resolve(env.VIGIL_DATA_DIR), "spool", sensorId);
-
-  // Unlike the processor, a sensor must start while NATS is down: it spools until the bus answers.
-  const bus = connectInBackground({
-    connect: () =>
-      connectJetStreamBus({
-        servers,
-        name: `vigil-sensor-${sensorId}`,
-        ...(env.VIGIL_BUS_NAMESPACE ? { namespace: env.VIGIL_BUS_NAMESPACE } : {}),
-      }),
-    retryMs: options.connectRetryMs ?? 5000,
-    onLog: log,
+  const { bus, publisher } = await openSensorPublisher({
+    env,
+    tenantId,
+    sensorId,
+    clientName: `vigil-sensor-${sensorId}`,
+    spoolDir,
+    what: "events",
+    log,
+    ...(options.connectRetryMs !== undefined ? { connectRetryMs: options.connectRetryMs } : {}),
+    ...(options.firstConnectWaitMs !== undefined ? { firstConnectWaitMs: options.firstConnectWaitMs } : {}),
   });
-  let publisher;
-  try {
-    publisher = await createPublisher({ bus, tenantId, sensorId, sensorKey: env.VIGIL_SENSOR_KEY!, spoolDir, onLog: log });
-  } catch (error) {
-    await bus.close();
-    if (isSensorError(error, "SENSOR_SPOOL_LOCKED")) throw new StartupError([`VIGIL_DATA_DIR: ${error.message}`]);
-    throw error;
-  }
-  if (!(await bus.waitConnected(options.firstConnectWaitMs ?? 3000))) {
-    log(`NATS at ${servers.join(", ")} does not answer yet; events are spooled to ${spoolDir} until it does`);
-  }
   log(`sensor ${sensorId} of tenant ${tenantId}: reading ${inputs.length} input(s)${follow ? ", following them" : ""}; spool ${spoolDir}`);
 
   const live = createRunSummary();
