@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,6 +73,17 @@ describe("vigil start", () => {
       if (types.length < 3) await new Promise((r) => setTimeout(r, 250));
     }
     expect(types).toEqual(["brute-force", "dcsync", "sensitive-group-addition"]);
+    // No VIGIL_SECRETS_KEY: vigil start made one in its data dir, so credentials can be stored at once.
+    const added = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        query: `mutation($input: DirectoryCredentialInput!) { addDirectoryCredential(input: $input) { name } }`,
+        variables: { input: { name: "demo-reader", username: "svc-vigil", domainName: "demo.local", password: "Correct-Horse-1" } },
+      }),
+    });
+    expect(await added.json()).toEqual({ data: { addDirectoryCredential: { name: "demo-reader" } } });
+    expect((await stat(join(dataDir, "secrets.key"))).mode & 0o777).toBe(0o600);
     const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
     child.kill("SIGINT");
     expect(await exited).toBe(0);

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { createDevToken } from "@vigil/api";
 import { createPublisher, runSensor } from "@vigil/sensor";
 import { createProcessor } from "@vigil/stream-processor";
+import { loadOrCreateEmbeddedSecretsKey } from "../embedded-secrets.ts";
 import { openSiemExport } from "../siem-export.ts";
 import { openAdapters } from "../adapters.ts";
 import { authFromEnv } from "../api-auth.ts";
@@ -46,7 +47,8 @@ export async function run({ env, log }: CommandContext): Promise<Running> {
     await processor.start();
     cleanups.push(() => processor.stop());
 
-    const { app, base } = await serveApi(env, adapters, auth);
+    const secretsKey = env.VIGIL_SECRETS_KEY ?? (await loadOrCreateEmbeddedSecretsKey(dataDir));
+    const { app, base } = await serveApi({ ...env, VIGIL_SECRETS_KEY: secretsKey }, adapters, auth);
     cleanups.push(() => app.close());
 
     const { sensorKey } = await prepareDemoTenant(adapters.store);
