@@ -108,6 +108,24 @@ describe.skipIf(!gate.ok)("attack lab: real Samba AD DC under real attacks, thro
     expect(await output("add_to_domain_admins")).toContain("Added members to group Domain Admins");
     expect(await output("pth_smbclient")).toContain("IPC$");
     expect(await output("dns_axfr")).toContain("Transfer failed");
+    expect(await output("benign_admin_kinit")).toContain("krbtgt/CORP.LAB@CORP.LAB");
+    // Both got as far as CreateServiceW, which Samba's svcctl does not implement.
+    expect(await output("pth_psexec")).toContain("Error creating service");
+    expect(await output("pth_smbexec")).toContain("nca_s_op_rng_error");
+    // The forged AES TGT gets a service ticket and a share list; Samba refuses the RC4 one (it keeps
+    // no RC4 krbtgt key) and the one for a name that never existed, after decrypting it.
+    expect(await output("golden_ticket")).toMatch(/sysvol\s+netlogon\s+IPC\$/);
+    expect(await output("golden_ticket_rc4")).toContain("KRB_AP_ERR_BADKEYVER");
+    expect(await output("golden_ticket_ghost")).toContain("KDC_ERR_C_PRINCIPAL_UNKNOWN");
+  });
+
+  it("reads psexec's CreateServiceW from the decrypted wire, not only its svcctl pipe opens", () => {
+    const s = step("pth_psexec");
+    for (const [source, found] of Object.entries(sources())) {
+      const rce = found.filter((a) => a.type === "remote-code-execution" && overlaps(a, s));
+      // Two opens of IPC$\svcctl (the SMB create requests) and the CreateServiceW request itself.
+      expect(Math.max(0, ...rce.map((a) => a.evidenceCount)), source).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it.each(Object.entries(EXPECTED_ALERTS))("step %s raises %j within its time window", (name, ids) => {
@@ -128,7 +146,7 @@ describe.skipIf(!gate.ok)("attack lab: real Samba AD DC under real attacks, thro
 
   it("raises nothing on the benign phase", () => {
     const benign = steps.filter((s) => s.phase === "benign");
-    expect(benign).toHaveLength(4);
+    expect(benign).toHaveLength(5);
     const window: Step = { ...benign[0]!, start: benign[0]!.start, end: benign[benign.length - 1]!.end };
     for (const [source, found] of Object.entries(sources()))
       expect(found.filter((a) => overlaps(a, window)).map((a) => `${source}: ${a.type} ${a.firstSeen}`)).toEqual([]);

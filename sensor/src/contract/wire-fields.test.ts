@@ -29,6 +29,7 @@ describe("wire-only event fields", () => {
         tgtEtype: 18,
         tgtEndTime: "2036-11-23T17:02:22Z",
         tgtPacTypes: [1, 10, 17, 18, 6, 7],
+        tgtRealm: "CORP.LAB",
       },
       { ...base, kind: "ldap.search", scope: "sub", attributes: [], terms: ["objectCategory", "group", "Domain Admins"] },
     ];
@@ -38,6 +39,7 @@ describe("wire-only event fields", () => {
   it.each([
     ["a ticket end time that is not ISO", { ...base, kind: "kerberos.as", result: 0, ticketEndTime: "Sep 12, 2037" }, /ticketEndTime/],
     ["a PAC type that is not an integer", { ...base, kind: "kerberos.tgs", result: 0, service: "x", tgtPacTypes: [1.5] }, /tgtPacTypes/],
+    ["a TGT realm that is not a string", { ...base, kind: "kerberos.tgs", result: 0, service: "x", tgtRealm: 7 }, /tgtRealm/],
     ["terms that are not strings", { ...base, kind: "ldap.search", scope: "sub", attributes: [], terms: [7] }, /terms/],
   ])("rejects %s", (_name, draft, field) => {
     expect(() => finalizeEvent(draft as EventDraft)).toThrow(InvalidEventError);

@@ -92,6 +92,8 @@ describe("Kerberos on the wire", () => {
         "kerberos.ENCTYPE": ["18", "17", "23"],
         "kerberos.kdc-req-body.etype": "3",
         "kerberos.etype": ["18", "18"],
+        // The presented TGT's realm, then the request body's.
+        "kerberos.realm": ["THESHIRE.LOCAL", "THESHIRE.LOCAL"],
       }),
       tsharkLine(464, T2, {
         ...rep(9, 60001),
@@ -128,6 +130,7 @@ describe("Kerberos on the wire", () => {
         service: "HTTP/web01.theshire.local",
         requestedEtypes: [18, 17, 23],
         tgtEtype: 18,
+        tgtRealm: "THESHIRE.LOCAL",
         actor: { name: "pgustavo" },
       },
       {

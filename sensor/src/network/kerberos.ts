@@ -27,6 +27,7 @@ interface KdcRequest {
   tgtEtype?: number;
   tgtEndTime?: string;
   tgtPacTypes?: number[];
+  tgtRealm?: string;
   workstation?: string;
 }
 
@@ -102,6 +103,8 @@ export function mapKerberos(p: Packet, ctx: WireContext): void {
     if (workstation) request.workstation = workstation.trim();
     if (type === TGS_REQ) {
       if (etypes[0] !== undefined) request.tgtEtype = etypes[0];
+      // The presented ticket's realm comes first (req-body's realm after it): the realm that issued it.
+      if (realm) request.tgtRealm = realm;
       const end = kerberosTime(first(p, "kerberos.endtime"));
       if (end) request.tgtEndTime = end;
       const pac = nums(p, "kerberos.pac.type");
@@ -180,6 +183,7 @@ function fromReply(p: Packet, request: KdcRequest, ctx: WireContext, type: numbe
       ...(request.tgtEtype !== undefined ? { tgtEtype: request.tgtEtype } : {}),
       ...(request.tgtEndTime ? { tgtEndTime: request.tgtEndTime } : {}),
       ...(request.tgtPacTypes ? { tgtPacTypes: request.tgtPacTypes } : {}),
+      ...(request.tgtRealm ? { tgtRealm: request.tgtRealm } : {}),
     };
   }
   return undefined;
@@ -220,5 +224,6 @@ function fromError(p: Packet, request: KdcRequest, ctx: WireContext): EventDraft
     ...(request.tgtEtype !== undefined ? { tgtEtype: request.tgtEtype } : {}),
     ...(request.tgtEndTime ? { tgtEndTime: request.tgtEndTime } : {}),
     ...(request.tgtPacTypes ? { tgtPacTypes: request.tgtPacTypes } : {}),
+    ...(request.tgtRealm ? { tgtRealm: request.tgtRealm } : {}),
   };
 }

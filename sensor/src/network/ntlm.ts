@@ -36,14 +36,17 @@ export function mapNtlm(p: Packet, ctx: WireContext): void {
   if (types.includes(NTLMSSP_AUTH)) {
     const actor = principalOf(first(p, "ntlmssp.auth.username"), first(p, "ntlmssp.auth.domain"));
     if (!actor) return; // anonymous NTLM (null session): nobody to name
-    const workstation = first(p, "ntlmssp.auth.hostname");
+    // tshark prints an empty Workstation field as "NULL" (impacket sends none): keep it empty, so it
+    // names no computer, and keep the emptiness itself (a pass-the-hash tool's trait) on the event.
+    const named = first(p, "ntlmssp.auth.hostname");
+    const workstation = named === "NULL" ? "" : named;
     if (p.stream !== undefined) ctx.state.connections.set(p.stream, actor);
     if (workstation) ctx.state.noteClientName(p.src, workstation, "ntlm-workstation", p.timeMs);
     const auth: NtlmAuth = {
       at: p.timeMs,
       packet: p,
       actor,
-      ...(workstation ? { workstation } : {}),
+      ...(workstation !== undefined ? { workstation } : {}),
       version: p.values.has("ntlmssp.ntlmv2_response.ntproofstr") ? "v2" : "unknown",
       onTimeout: () => draft(auth, undefined, ctx),
     };
@@ -84,7 +87,7 @@ function draft(auth: NtlmAuth, result: number | undefined, ctx: WireContext): Ev
     actor: auth.actor,
     src: ctx.source(p.src, p.srcPort, p.timeMs, auth.workstation),
     ...(result !== undefined ? { result } : {}),
-    ...(auth.workstation ? { workstation: auth.workstation } : {}),
+    ...(auth.workstation !== undefined ? { workstation: auth.workstation } : {}),
     version: auth.version,
   };
 }

@@ -37,15 +37,40 @@ const tgs = (name: string, c: Common = {}, result = 0): VigilEvent =>
     etype: 0x12,
   } as EventDraft);
 
-/** A wire TGS exchange decoded with the keytab: the presented TGT's end time is known. */
-const wireTgs = (name: string, tgtEndTime: string, c: Common = {}, result = 0): VigilEvent =>
+/** TGT PAC buffers as Samba issues them, and as impacket's ticketer (with the lab's compat fix) forges them. */
+const GENUINE_PAC = [1, 10, 12, 17, 18, 6, 7];
+const TICKETER_PAC = [1, 10, 17, 18, 6, 7];
+
+/** A wire TGS exchange decoded with the keytab: the presented TGT's end time and PAC are known. */
+const wireTgs = (
+  name: string,
+  tgtEndTime: string | undefined,
+  c: Common & { pac?: number[]; tgtEtype?: number; realm?: string; tgtRealm?: string } = {},
+  result = 0,
+): VigilEvent =>
   finalizeEvent({
     ...base({ ip: "10.99.0.66", ...c }, 0),
     kind: "kerberos.tgs",
-    actor: { name, domain: "CORP.LAB" },
+    ...(name ? { actor: { name, domain: c.realm ?? "CORP.LAB" } } : {}),
     service: "cifs/dc1.corp.lab",
     result,
-    tgtEndTime,
+    ...(tgtEndTime ? { tgtEndTime } : {}),
+    ...(c.pac ? { tgtPacTypes: c.pac } : {}),
+    ...(c.tgtEtype !== undefined ? { tgtEtype: c.tgtEtype } : {}),
+    ...(c.tgtRealm ? { tgtRealm: c.tgtRealm } : {}),
+    origin: { format: "pcap", recordId: `w${++record}`, channel: "lab.pcapng" },
+  } as EventDraft);
+
+/** A wire AS exchange: the KDC issued `name` a TGT encrypted with `ticketEtype` (AES256 by default). */
+const wireAs = (name: string, c: Common & { ticketEtype?: number } = {}): VigilEvent =>
+  finalizeEvent({
+    ...base({ ip: "10.99.0.20", ...c }, 0),
+    kind: "kerberos.as",
+    actor: { name, domain: "CORP.LAB" },
+    service: "krbtgt/CORP.LAB",
+    result: 0,
+    etype: 18,
+    ticketEtype: c.ticketEtype ?? 18,
     origin: { format: "pcap", recordId: `w${++record}`, channel: "lab.pcapng" },
   } as EventDraft);
 const inHours = (h: number) => new Date(T0 + h * 3_600_000).toISOString().replace(".000", "");
@@ -125,7 +150,58 @@ const wire: Case[] = [
   },
   { name: "wire: a genuine TGT (10 hours)", events: () => [wireTgs("Administrator", inHours(10))], expect: [] },
   { name: "wire: a TGT at the 7-day renewal limit", events: () => [wireTgs("Administrator", inHours(7 * 24))], expect: [] },
-  { name: "wire: a refused TGS with a ten-year TGT", events: () => [wireTgs("Administrator", inHours(87600), {}, 0x1f)], expect: [] },
+  {
+    // The KDC decrypted the forged TGT (so it was made with the real krbtgt key) and then found no
+    // such client: impacket ticketer for a name that never existed, against Samba.
+    name: "wire: a refused TGS (C_PRINCIPAL_UNKNOWN) with a ten-year TGT still alerts",
+    events: () => [wireTgs("ghost", inHours(87600), { pac: TICKETER_PAC }, 0x6)],
+    expect: ["high account:ghost"],
+  },
+  {
+    name: "wire: a PAC without UPN_DNS_INFO (ticketer), lifetime normal",
+    events: () => [wireTgs("Administrator", inHours(10), { pac: TICKETER_PAC })],
+    expect: ["high account:administrator"],
+  },
+  { name: "wire: a genuine PAC (Samba's buffers)", events: () => [wireTgs("alice", inHours(10), { pac: GENUINE_PAC })], expect: [] },
+  {
+    name: "wire: a PAC with no logon info (not a user TGT's PAC) is not judged",
+    events: () => [wireTgs("alice", inHours(10), { pac: [6, 7] })],
+    expect: [],
+  },
+  {
+    name: "wire, no keys: an RC4 TGT where this KDC issues AES TGTs (refused: BADKEYVER)",
+    events: () => [wireAs("alice"), wireTgs("Administrator", undefined, { tgtEtype: 23, t: 60 * SECOND }, 0x2c)],
+    expect: ["high account:administrator"],
+  },
+  {
+    // Samba has no RC4 krbtgt key, so it cannot open the ticket: the refusal names no client.
+    name: "wire, no keys: a refused RC4 TGT that names no client, issued (it claims) by this realm",
+    events: () => [wireAs("alice"), wireTgs("", undefined, { tgtEtype: 23, tgtRealm: "CORP.LAB", t: 60 * SECOND }, 0x2c)],
+    expect: ["high account:unknown"],
+  },
+  {
+    name: "wire, no keys: an RC4 TGT before any AS-REP showed which etype this KDC uses",
+    events: () => [wireTgs("Administrator", undefined, { tgtEtype: 23 })],
+    expect: [],
+  },
+  {
+    name: "wire, no keys: an RC4 TGT where this KDC issues RC4 TGTs (krbtgt without AES keys)",
+    events: () => [wireAs("alice", { ticketEtype: 23 }), wireTgs("bob", undefined, { tgtEtype: 23, t: 60 * SECOND })],
+    expect: [],
+  },
+  {
+    name: "wire, no keys: an RC4 referral TGT from another forest's realm",
+    events: () => [
+      wireAs("alice"),
+      wireTgs("carl", undefined, { tgtEtype: 23, realm: "PARTNER.ORG", tgtRealm: "PARTNER.ORG", t: 60 * SECOND }),
+    ],
+    expect: [],
+  },
+  {
+    name: "wire, no keys: a TGS with no AS seen before it is not an alert by itself (captures start late)",
+    events: () => [wireTgs("alice", undefined, { tgtEtype: 18 })],
+    expect: [],
+  },
 ];
 
 const nearMiss: Case[] = [
@@ -184,6 +260,18 @@ describe("golden-ticket", () => {
       const { alerts } = replay([goldenTicket], c.events(), c.setup);
       expect(alerts.map((a) => `${a.severity} ${a.primaryEntity}`)).toEqual(c.expect);
     });
+  });
+
+  it("names every forgery trait, the KDC's refusal and the missing AS exchange", () => {
+    const [alert] = replay([goldenTicket], [wireTgs("ghost", "2036-03-01T10:00:00Z", { pac: TICKETER_PAC }, 0x6)]).alerts;
+    expect(alert!.description).toBe(
+      "CORP.LAB\\ghost on 10.99.0.66 asked for (the KDC refused it, error 6) a service ticket for cifs/dc1.corp.lab with a TGT the KDC never issued: it is valid until 2036-03-01T10:00:00.000Z, 4383 days ahead, beyond any KDC policy; its PAC (buffers 1,10,17,18,6,7) lacks the UPN_DNS_INFO every KDC writes. It was forged with what the attacker holds as the krbtgt key; the refusal does not make that key safe. No AS exchange or renewal for that account from that address was seen in the 10 hours before.",
+    );
+    const [seen] = replay(
+      [goldenTicket],
+      [wireAs("alice", { ip: "10.99.0.66" }), wireTgs("alice", undefined, { pac: TICKETER_PAC, t: SECOND })],
+    ).alerts;
+    expect(seen!.description).not.toContain("No AS exchange");
   });
 
   it("says how long the account had been off", () => {

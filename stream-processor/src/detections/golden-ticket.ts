@@ -3,9 +3,11 @@ import { DAY, MINUTE, defineDetection } from "../engine/detection.ts";
 import { normName, normSid } from "../engine/names.ts";
 import type { DetectionState } from "../engine/state.ts";
 import { accountEntity, hostEntity, label, present, sourceOf } from "./entities.ts";
+import { forgeryReasons, learnIssued, noIssueSeen } from "./golden-ticket-forgery.ts";
 
 const ID = "golden-ticket";
 const TITLE = "Suspected Golden Ticket usage (disabled or deleted account)";
+const FORGED_TITLE = "Suspected Golden Ticket usage (forged TGT)";
 // The KDC re-checks the account behind a TGT only once the TGT is 20 minutes old, so a ticket
 // obtained just before the account was disabled still yields service tickets that long.
 const KDC_RECHECK_MS = 20 * MINUTE;
@@ -14,8 +16,6 @@ const KDC_RECHECK_MS = 20 * MINUTE;
 const REMEMBER_MS = 365 * DAY;
 // userAccountControl ACCOUNTDISABLE.
 const UAC_DISABLED = 0x2;
-/** Longest TGT a KDC issues under any sane policy (the default is 10 h, renewable for 7 days). */
-const MAX_TGT_LIFETIME_MS = 7 * DAY;
 
 interface Off {
   t: number;
@@ -43,11 +43,24 @@ interface Off {
  *   clear the mark; if that event was lost, exclude the account or let the next snapshot clear it.
  * - a deleted account's name reused by a new account: its creation clears the mark.
  * - cached logons (type 11) of a disabled account on a laptop off the network: skipped, no KDC.
- * On the wire with the operator's keytab (`tgtEndTime` of the TGT presented in the TGS-REQ): a TGT
- * that ends more than 7 days after its use (MDI 2022, lifetime beyond policy); no KDC issues one.
- * Not covered yet: a TGT etype downgraded to RC4 (2009, `tgtEtype` now carries it), a name that never
- * existed (2027) needs the full LDAP inventory; forged PAC (2013, `tgtPacTypes`) and ticket-size
- * anomalies (2032) need more of the decoded ticket.
+ *
+ * On the wire, the TGT presented in a TGS-REQ (golden-ticket-forgery.ts), whatever the KDC answered:
+ * - with the operator's keytab: a TGT that ends more than 7 days after its use (MDI 2022, lifetime
+ *   beyond policy), or a PAC without UPN_DNS_INFO (MDI 2013, forged authorization data);
+ * - without keys: an RC4-encrypted TGT for a realm this KDC issues AES TGTs to (MDI 2009, learned from
+ *   the AS-REPs it sends; the ticket's etype is in clear).
+ * A refused request still alerts: a TGT naming an account that does not exist (Samba looks the PAC's
+ * client up: KDC_ERR_C_PRINCIPAL_UNKNOWN) was decrypted by the KDC, so it was made with the real
+ * krbtgt key; an RC4 TGT the KDC cannot decrypt (KRB_AP_ERR_BADKEYVER on a realm without an RC4
+ * krbtgt key) was made by someone who believes they hold the krbtgt hash. Either way the krbtgt key is
+ * the thing to rotate. The alert says whether the KDC accepted the ticket, and notes when no AS or
+ * renewal for that client at that address was seen in the 10 hours before: the TGT was not obtained
+ * in front of this sensor. That gap alone is not a signal (captures start late, clients roam, other
+ * DCs issue TGTs, forwarded TGTs are used from servers: every sample capture shows TGS-REQs without
+ * an AS), and neither is its Samba-audit form (a krb5 Authorization with no KDC Authentication).
+ * Not covered: a name that never existed without a keytab (2027; KDC_ERR_C_PRINCIPAL_UNKNOWN on a
+ * TGS-REQ is also what S4U2self for an unknown user and a deleted account's live TGT produce), and
+ * ticket-size anomalies (2032).
  */
 export const goldenTicket = defineDetection({
   id: ID,
@@ -55,7 +68,7 @@ export const goldenTicket = defineDetection({
   severity: "high",
   mitre: ["T1558.001"],
   sources: ["E", "N"],
-  kinds: ["kerberos.tgs", "logon", "account.lifecycle", "entity.snapshot"],
+  kinds: ["kerberos.tgs", "kerberos.as", "logon", "account.lifecycle", "entity.snapshot"],
   learningPeriodDays: 0,
   windowMs: 6 * 60 * MINUTE,
   description: "Kerberos tickets used for an account that is disabled or deleted: the TGT was forged with the krbtgt key.",
@@ -86,29 +99,35 @@ export const goldenTicket = defineDetection({
       } else unmark(state, p);
       return [];
     }
+    if (event.kind === "kerberos.as") {
+      learnIssued(state, event);
+      return [];
+    }
+    const forged = event.kind === "kerberos.tgs" ? forgeryReasons(state, event) : [];
+    // Judged before this event counts as an issue (a TGS for krbtgt renews the TGT).
+    const unseen = event.kind === "kerberos.tgs" && noIssueSeen(state, event);
+    if (event.kind === "kerberos.tgs" && forged.length === 0) learnIssued(state, event);
     // Cached interactive logons (type 11) are checked against the local cache, not the KDC.
     const used =
       event.kind === "kerberos.tgs" ? event.result === 0 : event.success && event.logonType !== 11 && /kerberos/i.test(event.package ?? "");
-    if (!used) return [];
-    // Wire with a keytab: the presented TGT's own end time. The KDC issues none beyond the domain's
-    // maximum lifetime (10 h by default, renewable for 7 days); ticketer / mimikatz default to 10 years.
-    const tgtEnd = event.kind === "kerberos.tgs" && event.tgtEndTime ? Date.parse(event.tgtEndTime) : NaN;
-    const tooLong = tgtEnd - state.now > MAX_TGT_LIFETIME_MS;
-    const off = lookup(state, event.actor);
-    if (!tooLong && (!off || state.now - off.t <= KDC_RECHECK_MS)) return [];
+    const off = used ? lookup(state, event.actor) : undefined;
+    const offLong = !!off && state.now - off.t > KDC_RECHECK_MS;
+    if (forged.length === 0 && !offLong) return [];
     const source = sourceOf(event);
     const what =
       event.kind === "kerberos.tgs"
-        ? `got a service ticket for ${event.service}`
+        ? `${event.result === 0 ? "got" : `asked for (the KDC refused it, error ${event.result})`} a service ticket for ${event.service}`
         : `logged on to ${event.target?.host ?? "a computer"} with Kerberos`;
-    const why = off
-      ? `, but the account was ${off.why} ${Math.max(0, Math.round((state.now - off.t) / MINUTE))} minutes earlier: the KDC cannot have issued that TGT, so it was forged with the krbtgt key.`
-      : ` with a TGT valid until ${new Date(tgtEnd).toISOString()}, ${Math.round((tgtEnd - state.now) / DAY)} days ahead: the KDC never issues one that long, so it was forged with the krbtgt key.`;
+    const gap = unseen ? " No AS exchange or renewal for that account from that address was seen in the 10 hours before." : "";
+    const why =
+      forged.length > 0
+        ? ` with a TGT the KDC never issued: ${forged.join("; ")}. ${event.kind === "kerberos.tgs" && event.result !== 0 ? "It was forged with what the attacker holds as the krbtgt key; the refusal does not make that key safe." : "It was forged with the krbtgt key."}${gap}`
+        : `, but the account was ${off!.why} ${Math.max(0, Math.round((state.now - off!.t) / MINUTE))} minutes earlier: the KDC cannot have issued that TGT, so it was forged with the krbtgt key.`;
     return [
       {
         detectionId: ID,
         severity: "high",
-        title: TITLE,
+        title: forged.length > 0 ? FORGED_TITLE : TITLE,
         description: `${label(event.actor)}${source ? ` on ${source.entity.id}` : ""} ${what}${why}`,
         primaryEntity: `account:${normName(event.actor?.name) ?? normSid(event.actor?.sid) ?? "unknown"}`,
         entities: present(accountEntity("actor", event.actor), source?.entity, hostEntity("dc", event.dc)),

@@ -1,7 +1,10 @@
-import { isEntityExcluded } from "../engine/context.ts";
-import { DAY, HOUR, defineDetection } from "../engine/detection.ts";
+import type { VigilEvent } from "@vigil/sensor/contract";
+import { isEntityExcluded, type EntityContext } from "../engine/context.ts";
+import { DAY, HOUR, defineDetection, type AlertCandidate } from "../engine/detection.ts";
 import { normHost, normName } from "../engine/names.ts";
+import type { DetectionState } from "../engine/state.ts";
 import { accountEntity, hostEntity, label, present } from "./entities.ts";
+import { describeComputer, noteKerberosSession, ntlmWithoutSession } from "./pass-the-hash-sessions.ts";
 
 const ID = "pass-the-hash";
 const TITLE = "Suspected identity theft (pass-the-hash)";
@@ -31,8 +34,34 @@ const NEW_CREDENTIALS = 9;
  *   per 7 days (REPEAT_MS).
  * - Type-9 logons by the host itself (LocalSystem etc.) are service plumbing, never an attacker's
  *   chosen credential: skipped (the actor would be SYSTEM, not a user).
- * Not covered: the network-side form (NTLM use of an account from a host it has no session on)
- * needs session tracking from pcap and is left to a network sensor.
+ *
+ * DC side (network source, Samba audit, DC Security log): NTLM use of an account's hash from a
+ * computer it has no session on. A user who signs in to a domain-joined computer gets a TGT there
+ * (AS exchange), and that computer then uses Kerberos for it; the user's NT hash is what an attacker
+ * takes from that computer's memory and replays with NTLM from another (impacket `-hashes`, smbclient
+ * `--pw-nt-hash`, mimikatz pth + NTLM). Signal: a successful NTLM authentication of a user account
+ * (`ntlm` result 0 from NTLMSSP or 4776, or an NTLM network `logon` from Samba's audit or a 4624
+ * type 3) from computer H, while the account holds a Kerberos session — a successful AS, TGS or
+ * Kerberos logon in the last 10 hours (SESSION_MS, the default maximum TGT lifetime) — on some other
+ * computer and none on H (same address or same name). No count threshold: one such use is the
+ * technique. Sessions are compared by IP and by host name, so a DHCP change with the name known
+ * does not count as a new computer. On the wire an NTLM message with no workstation name (what
+ * impacket sends) is noted in the alert; it is a tool trait, not the signal.
+ * The NTLM exchange is the same for a typed password and a passed hash, so this is the use of a
+ * credential away from the account's sessions, which is what MDI's identity-theft alert reports.
+ *
+ * Known benign causes and how they are handled:
+ * - the user also works from a second, non-domain or Kerberos-less machine (a Mac or Linux box, an
+ *   app reaching a share by IP address) with a typed password: indistinguishable; exclude that
+ *   computer or account in ctx.
+ * - shared and roaming accounts (service, deployment, helpdesk) with sessions on more than 5
+ *   computers at once (ROAMING_SESSIONS): not judged.
+ * - NTLM passed through a member server (the DC's 4776 names only the workstation) against sessions
+ *   known only by address (4768): the two cannot be compared, so nothing is judged.
+ * - machine accounts, anonymous and well-known identities: skipped (no user hash to pass).
+ * - accounts with no Kerberos session seen in 10 hours (a capture that started late, a DC without
+ *   a sensor, NTLM-only accounts): nothing to compare with, so no alert: a false negative by design.
+ * One alert per account and hour (the engine aggregates further uses into it).
  */
 export const passTheHash = defineDetection({
   id: ID,
@@ -40,17 +69,20 @@ export const passTheHash = defineDetection({
   severity: "high",
   mitre: ["T1550.002"],
   sources: ["E", "N"],
-  kinds: ["logon"],
+  kinds: ["logon", "ntlm", "kerberos.as", "kerberos.tgs"],
   learningPeriodDays: 0,
   windowMs: HOUR,
-  description: "A process was started with injected network credentials (logon type 9 via seclogo), the footprint of pass-the-hash tools.",
+  description:
+    "A process was started with injected network credentials (logon type 9 via seclogo), or an account's NTLM credential was used from a computer where it has no Kerberos session while it has one elsewhere: the footprints of pass-the-hash tools.",
   recommendedActions: [
     "Identify the process tree on the host that created the logon session; isolate the host if it is not an admin's runas /netonly.",
     "Reset the password of the account whose credentials were used and of every account that logged on to the host.",
     "Look for lateral movement from the host with the impersonated account in the following minutes.",
   ],
   evaluate(event, state, ctx) {
-    if (!event.success || event.logonType !== NEW_CREDENTIALS) return [];
+    if (noteKerberosSession(state, event)) return [];
+    if (event.kind !== "logon" || event.logonType !== NEW_CREDENTIALS) return ntlmElsewhere(event, state, ctx);
+    if (!event.success) return [];
     if (event.process?.trim().toLowerCase() !== "seclogo") return [];
     const account = normName(event.actor?.name);
     if (!account || event.actor?.sid === "S-1-5-18") return [];
@@ -73,3 +105,27 @@ export const passTheHash = defineDetection({
     ];
   },
 });
+
+/** The DC-side signal (see the doc comment above): NTLM from a computer without the account's session. */
+function ntlmElsewhere(event: VigilEvent, state: DetectionState, ctx: EntityContext): AlertCandidate[] {
+  const hit = ntlmWithoutSession(state, event);
+  if (!hit) return [];
+  const actor = accountEntity("actor", event.actor);
+  const source = hostEntity("source", hit.from.host ?? hit.from.ip);
+  if (isEntityExcluded(ctx, ID, actor) || isEntityExcluded(ctx, ID, source)) return [];
+  if (hit.from.ip && isEntityExcluded(ctx, ID, hostEntity("source", hit.from.ip))) return [];
+  const where = hit.sessions.map(describeComputer).join(", ");
+  const tool = hit.noWorkstation ? " The NTLM message names no workstation, as impacket's tools send it." : "";
+  return [
+    {
+      detectionId: ID,
+      severity: "high",
+      title: TITLE,
+      description: `${label(event.actor)} authenticated with NTLM from ${describeComputer(hit.from)}, where it holds no Kerberos session, while it is signed in on ${where} (last seen ${hit.minutesAgo} minutes earlier). Its NT hash (or password) is being used away from the computers it is logged on to, as pass-the-hash does.${tool} If the user also works from that computer with a typed password (a non-domain machine, access by IP address), exclude it for this detection.`,
+      primaryEntity: `account:${hit.account}`,
+      entities: present(actor, source, hostEntity("dc", event.dc)),
+      evidenceEventIds: [event.id],
+      time: event.time,
+    },
+  ];
+}

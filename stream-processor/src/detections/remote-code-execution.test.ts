@@ -26,6 +26,27 @@ function share(
     origin: { format: "evtx", recordId: String(++record), eventId: 5145, computer: host },
   });
 }
+/**
+ * A service install: from the wire (a CreateService request from `ip` to the DC, which the network
+ * source maps with `dc` and a source address) or, with `ip: null`, a 7045 on the DC (no address).
+ */
+function install(actor: Principal, o: { t?: number; ip?: string | null; port?: number; image?: string } = {}): VigilEvent {
+  const wire = o.ip !== null;
+  return finalizeEvent({
+    ...at(o.t),
+    kind: "service.install",
+    actor,
+    ...(wire ? { dc: "dc1.corp.lab", src: { ip: o.ip ?? "10.232.0.66", port: o.port ?? 60330 } } : {}),
+    target: { host: wire ? "dc1.corp.lab" : "DC01.acme.local" },
+    serviceName: "eHgb",
+    imagePath: o.image ?? "\\\\DC1\\sysvol\\aqGqikKU.exe",
+    serviceType: "user mode service",
+    startType: "demand start",
+    origin: wire
+      ? { format: "pcap", recordId: String(++record), channel: "lab.pcapng" }
+      : { format: "evtx", recordId: String(++record), eventId: 7045, computer: "DC01.acme.local" },
+  });
+}
 /** 4661 on the domain SAM: proves `host` is a DC. */
 function domainSam(host: string, t = 0): VigilEvent {
   return finalizeEvent({
@@ -65,6 +86,16 @@ const positive: Case[] = [
     expect: ["medium host:10.0.2.17"],
   },
   {
+    name: "CreateServiceW read on the wire (psexec over the svcctl pipe, decrypted with the keytab)",
+    events: () => [install(acct("Administrator"))],
+    expect: ["medium host:10.232.0.66"],
+  },
+  {
+    name: "CreateService over RPC/TCP (no pipe open precedes it)",
+    events: () => [install(acct("Administrator"), { port: 49726, image: "cmd.exe /c whoami" })],
+    expect: ["medium host:10.232.0.66"],
+  },
+  {
     name: "held until a later 4661 proves the host is a DC (ATSVC sample)",
     events: () => [share(admin, "atsvc"), domainSam("DC01.acme.local", 13 * SECOND)],
     expect: ["medium host:10.0.2.17"],
@@ -76,6 +107,12 @@ const nearMiss: Case[] = [
   {
     name: "the DC proof comes more than an hour later",
     events: () => [share(admin, "atsvc"), domainSam("DC01.acme.local", 2 * HOUR)],
+    expect: [],
+  },
+  {
+    name: "a 7045 on the DC: no source address, so not a remote request (suspicious-service-creation judges it)",
+    events: () => [install(admin, { ip: null })],
+    setup: dc01,
     expect: [],
   },
   { name: "other pipes (samr, lsarpc)", events: () => [share(admin, "samr"), share(admin, "lsarpc")], setup: dc01, expect: [] },
@@ -96,6 +133,11 @@ const benign: Case[] = [
     expect: [],
   },
   {
+    name: "a service created by the DC itself over loopback",
+    events: () => [install(admin, { ip: "127.0.0.1" })],
+    expect: [],
+  },
+  {
     name: "a management server excluded by CIDR",
     events: () => [share(acct("sccm$"), "svcctl", { ip: "10.0.5.5" })],
     setup: (c) => addExclusion(dc01(c), "remote-code-execution", "10.0.5.0/24"),
@@ -104,6 +146,17 @@ const benign: Case[] = [
 ];
 
 describe("remote-code-execution", () => {
+  it("names the service and command of a wire CreateService, and the pipe open and the request make one alert", () => {
+    const { alerts } = replay(
+      [remoteCodeExecution],
+      [share(acct("Administrator"), "svcctl", { host: "dc1.corp.lab", ip: "10.232.0.66" }), install(acct("Administrator"), { t: 200 })],
+      (c) => addDc(c, { host: "dc1.corp.lab" }),
+    );
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.evidenceCount).toBe(2);
+    expect(alerts[0]!.description).toContain('create service "eHgb" running \\\\DC1\\sysvol\\aqGqikKU.exe');
+  });
+
   describe.each([
     ["positive", positive],
     ["near miss", nearMiss],

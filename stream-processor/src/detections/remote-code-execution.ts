@@ -18,9 +18,20 @@ const EXECUTABLE = /\.(exe|dll|bat|cmd|ps1|vbs|js|hta|scr)$/i;
 const WRITE_BITS = 0x2 | 0x4 | 0x40000;
 
 type Share = EventOf<"share.access">;
+type Install = EventOf<"service.install">;
 
-/** What a share access does that runs code, or undefined. */
-function execution(e: Share): string | undefined {
+/**
+ * What a share access or a service install seen from the network does that runs code, or undefined.
+ * A `service.install` with a source address is a CreateService request on the wire (SVCCTL over the
+ * `svcctl` pipe or over RPC/TCP): remote by construction. 7045 / 4697 carry no source address and
+ * stay with `suspicious-service-creation`.
+ */
+function execution(e: Share | Install): string | undefined {
+  if (e.kind === "service.install") {
+    if (!e.src?.ip) return undefined;
+    const image = e.imagePath ? ` running ${e.imagePath.length > 200 ? `${e.imagePath.slice(0, 200)}…` : e.imagePath}` : "";
+    return `the service control manager to create service "${e.serviceName}"${image} (svcctl CreateService: PsExec, smbexec, sc \\\\host create)`;
+  }
   const share = e.share.toLowerCase();
   const name = e.relativeTarget?.trim().toLowerCase();
   if (share === "ipc$" && name) return EXEC_PIPES[name];
@@ -39,7 +50,11 @@ function execution(e: Share): string | undefined {
  *
  * Signal: a `share.access` (5145) on a domain controller, from another machine, by a principal that
  * is not a DC or the host itself, that opens `IPC$\svcctl` or `IPC$\atsvc`, or writes an executable
- * to `ADMIN$` / `C$`. No threshold: each is an execution attempt; one alert per source and hour.
+ * to `ADMIN$` / `C$`; or a `service.install` the network source read from an SVCCTL RCreateServiceW /
+ * RCreateServiceA request to the DC (over the pipe or RPC/TCP, decrypted with the operator's keytab
+ * when SMB3 / sealed), which names the service and its command. The request is the attempt, whether
+ * or not the SCM created the service (Samba's svcctl refuses it). No threshold: each is an execution
+ * attempt; one alert per source and hour.
  * Whether the target is a DC comes from ctx, or from this detection's own learning (an event of its
  * kinds that proves the host is a DC, e.g. a 4661 on the domain SAM); a hit on a host not known yet
  * is held for an hour and raised if proof arrives (exports are often missing the KDC events).
@@ -59,7 +74,7 @@ export const remoteCodeExecution = defineDetection({
   severity: "medium",
   mitre: ["T1569.002", "T1053.005", "T1021.002"],
   sources: ["E", "N"],
-  kinds: ["share.access", "samr.query", "kerberos.as", "kerberos.tgs", "directory.access"],
+  kinds: ["share.access", "service.install", "samr.query", "kerberos.as", "kerberos.tgs", "directory.access"],
   learningPeriodDays: 0,
   windowMs: HOUR,
   description:
@@ -72,7 +87,7 @@ export const remoteCodeExecution = defineDetection({
   evaluate(event, state, ctx) {
     learnDc(state, event);
     const host = recordingHost(event);
-    if (event.kind !== "share.access") return release(ctx, state, host);
+    if (event.kind !== "share.access" && event.kind !== "service.install") return release(ctx, state, host);
     const what = execution(event);
     if (!what) return release(ctx, state, host);
     const ip = normIp(event.src?.ip);
