@@ -40,6 +40,10 @@ export type {
   LmpPrecomputeResult,
   Exposure,
 } from "./port.ts";
+/** Name keys and aliases: how sources without a SID name a node, so one machine is one node (aliases.ts). */
+export { nameKey, computerLabel, isNameKey } from "./aliases.ts";
+/** A journaled new lateral-movement path (lmpOpenings / ackLmpOpenings). */
+export type { LmpOpening, PathIds } from "./lmp-openings.ts";
 /** Effective sensitivity: the default sensitive groups (mirrored from stream-processor), Tier Zero roles. */
 export {
   DEFAULT_SENSITIVE_GROUPS,

@@ -37,6 +37,19 @@ describe("memory graph snapshot", () => {
     expect(edge?.edge.lastSeen).toBeInstanceOf(Date);
   });
 
+  it("keeps name-key aliases across a snapshot, so writes by host name still reach the SID node", async () => {
+    const t = uniqueTenantId("snap-alias");
+    const g = createMemoryGraph();
+    await g.upsertNodes(t, [{ kind: "Computer", objectId: LM.ws01, name: "WS01", aliases: ["COMPUTER:WS01"] }]);
+    const file = join(dir, "graph.json");
+    await g.snapshot(file);
+    const restored = createMemoryGraph();
+    await restored.load(file);
+    await restored.upsertNodes(t, [{ kind: "Computer", objectId: "COMPUTER:WS01", name: "WS01" }]);
+    expect((await restored.getNode(t, "computer:ws01"))?.objectId).toBe(LM.ws01);
+    expect((await restored.counts(t)).nodes.Computer).toBe(1);
+  });
+
   it("load returns false and keeps the graph when the file does not exist", async () => {
     const t = uniqueTenantId();
     const g = createMemoryGraph();

@@ -4,6 +4,7 @@ import neo4j from "neo4j-driver";
 import { CORP, CORP_T0, edge, seedCorp } from "./fixtures/lmp-graphs.ts";
 import { randomGraph } from "./fixtures/lmp-random.ts";
 import { identityGraphContract } from "./identity-graph.contract.ts";
+import { identityJoinContract } from "./identity-join.contract.ts";
 import { lateralMovementContract } from "./lmp.contract.ts";
 import { createMemoryGraph } from "./memory/adapter.ts";
 import { createNeo4jGraph } from "./neo4j/adapter.ts";
@@ -11,6 +12,7 @@ import type { IdentityGraph } from "./port.ts";
 
 identityGraphContract("neo4j", () => createNeo4jGraph(testServices.neo4j));
 lateralMovementContract("neo4j", () => createNeo4jGraph(testServices.neo4j));
+identityJoinContract("neo4j", () => createNeo4jGraph(testServices.neo4j));
 
 describe("neo4j adapter against a live server", () => {
   it("maps a wrong password to GRAPH_AUTH_FAILED", async () => {

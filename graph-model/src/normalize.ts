@@ -2,14 +2,16 @@
  * Input checks and normalisation shared by both adapters, so they accept, reject and coalesce exactly
  * the same inputs (the contract suite relies on it). Internal: not exported from index.ts.
  */
+import { normalizeAliases } from "./aliases.ts";
 import { invalidInput } from "./errors.ts";
 import type { NeighbourOptions, PathOptions, Direction, EdgeRef } from "./port.ts";
 import { EDGE_KINDS, LMP_STORED_PATHS, MAX_PATH_HOPS, isEdgeKind, isNodeKind } from "./schema.ts";
 import type { EdgeInput, EdgeKind, NodeInput, NodeKind, PropertyValue } from "./schema.ts";
 
-/** A node input after checks: objectId normalised, properties validated. */
-export interface NormalNode extends Omit<NodeInput, "properties"> {
+/** A node input after checks: objectId normalised, properties and aliases validated. */
+export interface NormalNode extends Omit<NodeInput, "properties" | "aliases"> {
   properties: Record<string, PropertyValue | null>;
+  aliases: string[];
 }
 
 /** An edge input after checks, with epoch-millisecond times. */
@@ -90,6 +92,7 @@ export function normalizeNodes(nodes: readonly NodeInput[]): NormalNode[] {
       honeytoken: checkOptional<boolean>(raw, "honeytoken", "boolean"),
       enabled: checkOptional<boolean>(raw, "enabled", "boolean"),
       properties: props,
+      aliases: normalizeAliases(kind, objectId, raw.aliases),
     };
     const prev = byId.get(objectId);
     if (prev && prev.kind !== kind) throw invalidInput(`objectId ${objectId} appears with kinds ${prev.kind} and ${kind} in one batch`);
@@ -98,9 +101,10 @@ export function normalizeNodes(nodes: readonly NodeInput[]): NormalNode[] {
   return [...byId.values()];
 }
 
-function mergeNodeInputs(a: NormalNode, b: NormalNode): NormalNode {
+/** Two writes of one node folded into one: `b`'s defined fields win, properties and aliases combine. */
+export function mergeNodeInputs(a: NormalNode, b: NormalNode): NormalNode {
   const defined = Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined));
-  return { ...a, ...defined, properties: { ...a.properties, ...b.properties } };
+  return { ...a, ...defined, properties: { ...a.properties, ...b.properties }, aliases: [...new Set([...a.aliases, ...b.aliases])] };
 }
 
 function toMillis(value: unknown, what: string): number {
@@ -209,6 +213,13 @@ export function normalizeEdgeRefs(edges: readonly EdgeRef[]): EdgeRef[] {
     byKey.set(edgeKey(ref.kind, ref.from, ref.to), ref);
   }
   return [...byKey.values()];
+}
+
+/** Ids of ackLmpOpenings: non-empty strings. */
+export function checkIds(ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string" || id === ""))
+    throw invalidInput("ids must be an array of non-empty strings");
+  return ids as string[];
 }
 
 /** `first` of lateralMovementPaths: default 10, 1..LMP_STORED_PATHS. */

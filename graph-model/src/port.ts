@@ -1,3 +1,4 @@
+import type { LmpOpening } from "./lmp-openings.ts";
 import type { SensitivityReason } from "./sensitivity.ts";
 import type { EdgeInput, EdgeKind, GraphEdge, GraphNode, NodeInput, NodeKind } from "./schema.ts";
 
@@ -99,7 +100,11 @@ export interface Exposure {
  * Writes are batch-friendly (one round trip per call) and idempotent.
  */
 export interface IdentityGraph {
-  /** Creates or updates nodes; returns how many distinct nodes were written. Throws GRAPH_KIND_CONFLICT if an objectId exists with another kind. */
+  /**
+   * Creates or updates nodes; returns how many distinct nodes were written. Throws GRAPH_KIND_CONFLICT if
+   * an objectId exists with another kind. A node's `aliases` merge name-keyed nodes into it (aliases.ts);
+   * every method reading or writing by objectId resolves aliases first.
+   */
   upsertNodes(tenantId: string, nodes: readonly NodeInput[]): Promise<number>;
   /** Creates or refreshes edges between existing nodes: same edge twice → one edge, firstSeen min'ed, lastSeen max'ed. */
   upsertEdges(tenantId: string, edges: readonly EdgeInput[]): Promise<UpsertEdgesResult>;
@@ -127,6 +132,14 @@ export interface IdentityGraph {
   lateralMovementPaths(tenantId: string, toObjectId: string, first?: number): Promise<GraphPath[]>;
   /** Stored exposure of a sensitive account; null when it is not one or the tenant was never precomputed. */
   exposure(tenantId: string, objectId: string): Promise<Exposure | null>;
+  /**
+   * Journaled LMP openings (lmp-openings.ts): writes since the tenant was precomputed that let a
+   * non-sensitive account reach a sensitive one it did not reach before. Oldest first, at most `limit`
+   * (default and max LMP_STORED_PATHS); they stay until acknowledged.
+   */
+  lmpOpenings(tenantId: string, limit?: number): Promise<LmpOpening[]>;
+  /** Removes journaled openings by id (once alerts for them are stored); returns how many. */
+  ackLmpOpenings(tenantId: string, ids: readonly string[]): Promise<number>;
   /** Deletes HAS_SESSION edges last seen strictly before `olderThan`; returns how many. Raises the LMP session cutoff to `olderThan`. */
   removeExpiredSessions(tenantId: string, olderThan: Date): Promise<number>;
   /** Node and edge totals per kind. */

@@ -87,8 +87,11 @@ export const LMP_SESSION_WINDOW_MS = 48 * 3_600_000;
 /** How many paths per sensitive account are stored (the most `lateralMovementPaths` returns). */
 export const LMP_STORED_PATHS = 100;
 
-/** Neo4j labels of derived (precomputed) data; never Entity, so counts and lookups ignore them. */
-export const DERIVED_LABELS = ["LmpExposure", "LmpState"] as const;
+/**
+ * Neo4j labels of bookkeeping nodes (precomputed LMP results, name-key aliases, the LMP openings
+ * journal); never Entity, so counts and lookups ignore them.
+ */
+export const DERIVED_LABELS = ["LmpExposure", "LmpState", "EntityAlias", "LmpOpening"] as const;
 
 /** A value a free-form node property may hold: what Neo4j can store as a property. */
 export type PropertyValue = string | number | boolean | string[] | number[] | boolean[];
@@ -105,6 +108,12 @@ export interface NodeInput {
   enabled?: boolean;
   /** Shallow-merged into the stored properties; a `null` value deletes that key. */
   properties?: Record<string, PropertyValue | null>;
+  /**
+   * Name keys (aliases.ts: `COMPUTER:WS01`, `USER:ACME\ALICE`) sources without a SID use for this
+   * node: a node stored under one is merged into this one, and later writes and reads by it land here.
+   * Only for a node keyed by SID or GUID; each must be a name key of the node's kind.
+   */
+  aliases?: string[];
 }
 
 /** A node as stored. Defaults on first write: name/domain "", sensitive/honeytoken false, enabled true. */

@@ -16,6 +16,8 @@
  *   SharpHound reads (Remote Desktop Users 555, Distributed COM Users 562, Remote Management Users
  *   580) have no edge kind in graph-model yet: their memberships are counted as ignored. Local
  *   accounts (ObjectType LocalUser / LocalGroup) are not domain principals and are counted too.
+ * - ADMIN_TO from the `GPOChanges` of OUs and domains (SharpHound 1.1+ / CE): each LocalAdmins
+ *   principal to each AffectedComputers computer, as SharpHound resolved the GPOs' local groups.
  * - HAS_SESSION from Sessions, PrivilegedSessions and RegistrySessions, computer → user. The computer
  *   is the result's ComputerSID: for NetSessionEnum that is the client machine the user works at, not
  *   the server that answered. Only domain accounts (S-1-5-21-…) count, as in the processor.
@@ -25,7 +27,7 @@
  * writes no edge to a missing node. A stub carries only kind and objectId, so it never overwrites
  * what the graph already knows about that principal.
  */
-import type { EdgeInput, EdgeKind, NodeInput, NodeKind } from "@vigil/graph-model";
+import { nameKey, type EdgeInput, type EdgeKind, type NodeInput, type NodeKind } from "@vigil/graph-model";
 import type { PrincipalRef, SharpHoundCollection, SharpHoundObject } from "@vigil/sensor";
 
 /** Where imported edges say they came from. */
@@ -81,7 +83,22 @@ function toNode(o: SharpHoundObject): NodeInput {
     ...(o.domain ? { domain: firstLabel(o.domain) } : {}),
     ...(o.enabled !== undefined ? { enabled: o.enabled } : {}),
     ...(Object.keys(properties).length ? { properties } : {}),
+    ...aliasesOf(o),
   };
+}
+
+/**
+ * The name keys events give this object (graph-model's aliases.ts): the processor's host-named
+ * computer or DOMAIN\account node is then merged into this SID node, in whichever order they arrive.
+ */
+function aliasesOf(o: SharpHoundObject): { aliases?: string[] } {
+  if (o.kind === "Domain" || o.objectId.includes(":")) return {};
+  const keys =
+    o.kind === "Computer"
+      ? [o.principalName, o.samAccountName].map((n) => nameKey("Computer", n))
+      : [o.samAccountName && o.domain ? nameKey(o.kind, o.samAccountName, o.domain) : undefined];
+  const aliases = [...new Set(keys.filter((k): k is string => k !== undefined))];
+  return aliases.length ? { aliases } : {};
 }
 
 /** Plans the graph writes of a collection; `at` is the observation time of every edge. */
@@ -146,6 +163,18 @@ export function planSharpHoundImport(collection: SharpHoundCollection, at: Date)
       edge("HAS_SESSION", computer, s.userSid);
     }
     for (const f of c.sessionFailures) ignore(`${f.method} not collected on a computer`);
+  }
+  // GPO-granted admins as SharpHound resolved them per OU / domain: every listed admin on every affected computer.
+  for (const g of collection.gpoChanges ?? []) {
+    ignore("GPO-granted memberships of other local groups (graph-model has no edge kind for them)", g.otherLocalGroupMembers);
+    for (const computer of g.affectedComputers) {
+      if (refKind(computer.type) !== "Computer") {
+        ignore("GPOChanges affected objects that are not computers");
+        continue;
+      }
+      ensure(computer.objectId, "Computer");
+      for (const admin of g.localAdmins) fromRef("ADMIN_TO", admin, computer.objectId, "GPO local administrators");
+    }
   }
   for (const f of collection.files) if (!f.mapped) ignore(`${f.type} objects (not mapped to the graph yet)`, f.objects);
   return { nodes: [...known.values()], stubs: [...stubs.values()], edges: [...edges.values()], ignored };

@@ -17,7 +17,11 @@ import {
   normalizeEdges,
   normalizeNodes,
   normalizeObjectId,
+  checkIds,
+  type NormalEdge,
 } from "../normalize.ts";
+import { claimsOf, redirectEdges, redirectNodes, resolveId, withClaims } from "../redirect.ts";
+import { LMP_OPENINGS_KEPT, compareOpenings, openingsOf, type LmpOpening } from "../lmp-openings.ts";
 import type {
   EdgeRef,
   Exposure,
@@ -33,13 +37,27 @@ import type {
   PathOptions,
   UpsertEdgesResult,
 } from "../port.ts";
-import { EDGE_KINDS, LMP_SESSION_WINDOW_MS, NODE_KINDS, type EdgeInput, type GraphNode, type NodeInput, type NodeKind } from "../schema.ts";
+import {
+  EDGE_KINDS,
+  LMP_SESSION_WINDOW_MS,
+  LMP_STORED_PATHS,
+  NODE_KINDS,
+  type EdgeInput,
+  type GraphNode,
+  type NodeInput,
+  type NodeKind,
+} from "../schema.ts";
 import { touchesSensitivity, LMP_INCREMENTAL_LIMIT } from "../lmp-policy.ts";
 import {
   applyInsertions,
   applyRemovals,
   computeLmp,
   currentFingerprint,
+  freshBetween,
+  pathsFrom,
+  reachingOf,
+  retireNode,
+  type FreshSources,
   exposureOf,
   isLive,
   pathsTo,
@@ -48,6 +66,7 @@ import {
 } from "./lmp.ts";
 import { shortestPathIn } from "./paths.ts";
 import { readSnapshot, writeSnapshot } from "./snapshot.ts";
+import { aliasLookup, mergeInto, setAlias } from "./merge.ts";
 import {
   assertNoKindConflict,
   endpointsFit,
@@ -84,29 +103,47 @@ class MemoryGraph implements MemoryIdentityGraph {
   private tenants = new Map<string, TenantGraph>();
   /** Precomputed lateral-movement state of tenants that asked for it (not in snapshots: recompute after load). */
   private lmp = new Map<string, LmpState>();
+  /** LMP openings not yet acknowledged, per tenant, oldest first (lmp-openings.ts; in memory only, like `lmp`). */
+  private openings = new Map<string, LmpOpening[]>();
   private closed = false;
 
   constructor(private readonly options: MemoryGraphOptions) {}
 
   async upsertNodes(tenantId: string, nodes: readonly NodeInput[]): Promise<number> {
-    const normal = normalizeNodes(nodes);
     const g = this.graph(tenantId, true)!;
-    assertNoKindConflict(g, normal);
-    for (const n of normal) upsertNode(g, n);
+    const normal = normalizeNodes(nodes);
+    const claims = claimsOf(normal);
+    const resolved = redirectNodes(normal, withClaims(claims, aliasLookup(g)));
+    assertNoKindConflict(g, resolved);
+    for (const n of resolved) upsertNode(g, n);
     const st = this.lmp.get(tenantId);
-    if (st && normal.some(touchesSensitivity) && currentFingerprint(g) !== st.fingerprint) {
+    const reachingBefore = st ? reachingOf(st) : undefined;
+    let sensitivityMoved = false;
+    for (const [alias, into] of claims) {
+      setAlias(g, alias, into);
+      if (!g.hasNode(alias) || g.getNodeAttribute(alias, "kind") !== g.getNodeAttribute(into, "kind")) continue;
+      const reached = st ? retireNode(st, alias) : new Set<string>();
+      const { moved, merged } = mergeInto(g, alias, into);
+      if (!st) continue;
+      sensitivityMoved ||= merged.sensitive || merged.honeytoken || moved.some((e) => e.kind === "MEMBER_OF");
+      const live = moved.filter((e) => isLive(e, st.sessionCutoff));
+      const fresh: FreshSources = new Map();
+      applyInsertions(g, st, live, fresh);
+      this.journal(tenantId, g, st, fresh, reachingBefore!, live, (target, source) => source === into && reached.has(target));
+    }
+    if (st && (sensitivityMoved || resolved.some(touchesSensitivity)) && currentFingerprint(g) !== st.fingerprint) {
       this.lmp.set(tenantId, computeLmp(g, st.sessionCutoff));
     }
-    return normal.length;
+    return resolved.length;
   }
 
   async upsertEdges(tenantId: string, edges: readonly EdgeInput[]): Promise<UpsertEdgesResult> {
-    const normal = normalizeEdges(edges);
     const g = this.graph(tenantId, true)!;
-    const skippedAt: number[] = [];
+    const { edges: normal, loops } = redirectEdges(normalizeEdges(edges), aliasLookup(g));
+    const skippedAt: number[] = [...loops];
     let written = 0;
     const st = this.lmp.get(tenantId);
-    const becameLive: EdgeRef[] = [];
+    const becameLive: NormalEdge[] = [];
     for (const e of normal) {
       if (!endpointsFit(g, e)) {
         skippedAt.push(...e.inputs);
@@ -125,17 +162,19 @@ class MemoryGraph implements MemoryIdentityGraph {
   getNode(tenantId: string, objectId: string): Promise<GraphNode | null>;
   getNode(tenantId: string, kind: NodeKind | undefined, objectId: string): Promise<GraphNode | null>;
   async getNode(tenantId: string, a: unknown, b?: unknown): Promise<GraphNode | null> {
-    const { kind, objectId } = getNodeArgs(a, b);
+    const args = getNodeArgs(a, b);
     const g = this.graph(tenantId);
+    const objectId = g ? this.resolve(g, args.objectId) : args.objectId;
+    const kind = args.kind;
     if (!g?.hasNode(objectId)) return null;
     const attrs = g.getNodeAttributes(objectId);
     return kind === undefined || attrs.kind === kind ? toGraphNode(tenantId, attrs) : null;
   }
 
   async neighbours(tenantId: string, objectId: string, options?: NeighbourOptions): Promise<Neighbour[]> {
-    const id = normalizeObjectId(objectId);
     const { edgeKinds, direction, limit } = checkNeighbourOptions(options);
     const g = this.graph(tenantId);
+    const id = g ? this.resolve(g, normalizeObjectId(objectId)) : "";
     if (!g?.hasNode(id)) return [];
     const kinds = new Set<string>(edgeKinds);
     const keys = direction === "out" ? g.outEdges(id) : direction === "in" ? g.inEdges(id) : g.edges(id);
@@ -151,7 +190,7 @@ class MemoryGraph implements MemoryIdentityGraph {
     const to = normalizeObjectId(toObjectId, "toObjectId");
     const { edgeKinds, maxHops } = checkPathOptions(options);
     const g = this.graph(tenantId);
-    return g ? shortestPathIn(g, tenantId, from, to, edgeKinds, maxHops) : null;
+    return g ? shortestPathIn(g, tenantId, this.resolve(g, from), this.resolve(g, to), edgeKinds, maxHops) : null;
   }
 
   async removeExpiredSessions(tenantId: string, olderThan: Date): Promise<number> {
@@ -176,7 +215,8 @@ class MemoryGraph implements MemoryIdentityGraph {
     const st = this.lmp.get(tenantId);
     const removed: EdgeRef[] = [];
     let count = 0;
-    for (const ref of refs) {
+    for (const raw of refs) {
+      const ref = { kind: raw.kind, from: this.resolve(g, raw.from), to: this.resolve(g, raw.to) };
       const key = edgeKey(ref.kind, ref.from, ref.to);
       if (!g.hasEdge(key)) continue;
       if (st && isLive(g.getEdgeAttributes(key), st.sessionCutoff)) removed.push(ref);
@@ -205,27 +245,80 @@ class MemoryGraph implements MemoryIdentityGraph {
     const n = checkFirst(first);
     const g = this.graph(tenantId);
     const st = this.lmp.get(tenantId);
-    return g && st ? pathsTo(g, st, tenantId, to, n) : [];
+    return g && st ? pathsTo(g, st, tenantId, this.resolve(g, to), n) : [];
   }
 
   async exposure(tenantId: string, objectId: string): Promise<Exposure | null> {
     const id = normalizeObjectId(objectId);
-    this.graph(tenantId);
+    const g = this.graph(tenantId);
     const st = this.lmp.get(tenantId);
-    return st ? exposureOf(st, id) : null;
+    return g && st ? exposureOf(st, this.resolve(g, id)) : null;
   }
 
   /**
    * Keeps precomputed paths current after live edges appeared or went away. A membership change can
    * change who is sensitive (and so every source and target): then, and for batches too large to
-   * apply edge by edge, everything is computed again.
+   * apply edge by edge, everything is computed again. Insertions journal the paths they open.
    */
   private updateLmp(tenantId: string, g: TenantGraph, st: LmpState, edges: EdgeRef[], change: "inserted" | "removed"): void {
     const membership = edges.some((e) => e.kind === "MEMBER_OF");
+    const reachingBefore = change === "inserted" ? reachingOf(st) : undefined;
     if ((membership && currentFingerprint(g) !== st.fingerprint) || edges.length > LMP_INCREMENTAL_LIMIT) {
-      this.lmp.set(tenantId, computeLmp(g, st.sessionCutoff));
-    } else if (change === "inserted") applyInsertions(g, st, edges);
-    else applyRemovals(g, st, edges);
+      const next = computeLmp(g, st.sessionCutoff);
+      this.lmp.set(tenantId, next);
+      if (reachingBefore) this.journal(tenantId, g, next, freshBetween(st, next), reachingBefore, edges);
+    } else if (change === "inserted") {
+      const fresh: FreshSources = new Map();
+      applyInsertions(g, st, edges, fresh);
+      this.journal(tenantId, g, st, fresh, reachingBefore!, edges);
+    } else applyRemovals(g, st, edges);
+  }
+
+  /** Records the openings of a write (lmp-openings.ts); targets new to the sensitive set are not openings. */
+  private journal(
+    tenantId: string,
+    g: TenantGraph,
+    st: LmpState,
+    fresh: FreshSources,
+    reachingBefore: ReadonlyMap<string, number>,
+    written: readonly EdgeRef[],
+    ignore: (target: string, source: string) => boolean = () => false,
+  ): void {
+    if (fresh.size === 0) return;
+    const changed = new Map(
+      written.flatMap((e) => {
+        const key = edgeKey(e.kind, e.from, e.to);
+        return g.hasEdge(key) ? [[key, toGraphEdge(g, key)] as const] : [];
+      }),
+    );
+    const found: LmpOpening[] = [];
+    for (const [target, sources] of fresh) {
+      const before = reachingBefore.get(target);
+      if (before === undefined) continue;
+      const after = { reaching: st.targets.get(target)!.reaching, paths: pathsFrom(g, st, target, sources) };
+      found.push(...openingsOf(tenantId, target, { reaching: before, paths: [] }, after, changed, (s) => ignore(target, s)));
+    }
+    if (found.length === 0) return;
+    const log = this.openings.get(tenantId) ?? [];
+    const known = new Set(log.map((o) => o.id));
+    log.push(...found.filter((o) => !known.has(o.id)));
+    log.sort(compareOpenings);
+    this.openings.set(tenantId, log.slice(-LMP_OPENINGS_KEPT));
+  }
+
+  async lmpOpenings(tenantId: string, limit?: number): Promise<LmpOpening[]> {
+    const n = checkFirst(limit ?? LMP_STORED_PATHS);
+    this.graph(tenantId);
+    return structuredClone((this.openings.get(tenantId) ?? []).slice(0, n));
+  }
+
+  async ackLmpOpenings(tenantId: string, ids: readonly string[]): Promise<number> {
+    this.graph(tenantId);
+    const drop = new Set(checkIds(ids));
+    const log = this.openings.get(tenantId) ?? [];
+    const kept = log.filter((o) => !drop.has(o.id));
+    this.openings.set(tenantId, kept);
+    return log.length - kept.length;
   }
 
   private ref(g: TenantGraph, key: string): EdgeRef {
@@ -269,7 +362,13 @@ class MemoryGraph implements MemoryIdentityGraph {
     if (!loaded) return false;
     this.tenants = loaded;
     this.lmp.clear();
+    this.openings.clear();
     return true;
+  }
+
+  /** The node an objectId names: itself, or the node it is an alias of. */
+  private resolve(g: TenantGraph, objectId: string): string {
+    return resolveId(aliasLookup(g), objectId);
   }
 
   /** The tenant's graph; created only for writes so reads of unknown tenants allocate nothing. */

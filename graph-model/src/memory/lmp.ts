@@ -11,6 +11,7 @@
  * closer (smallest objectId first), so results are always current shortest paths.
  */
 import type { GraphPath, SensitiveAccount } from "../port.ts";
+import type { PathIds } from "../lmp-openings.ts";
 import { EDGE_KINDS, LMP_EDGE_KINDS, LMP_MAX_HOPS, LMP_STORED_PATHS, type NodeKind } from "../schema.ts";
 import { fingerprintOf } from "../lmp-policy.ts";
 import { ACCOUNT_KINDS, isDefaultSensitiveGroup, isTierZeroComputer, type SensitivityReason } from "../sensitivity.ts";
@@ -40,6 +41,8 @@ export interface LmpState {
   targets: Map<string, TargetState>;
   /** Node indexes ordered by objectId (UTF-16, as Neo4j orders); rebuilt when nodes were added. */
   order: number[];
+  /** Indexes of nodes merged away (aliases.ts): kept as unreachable non-sources, no longer in `index`. */
+  retired: number;
 }
 
 /** Whether an edge takes part in LMP under this cutoff. */
@@ -97,6 +100,7 @@ export function computeLmp(g: TenantGraph, sessionCutoff: number): LmpState {
     source: new Uint8Array(capacity),
     targets: new Map(),
     order: [],
+    retired: 0,
   };
   for (const s of sensitive) st.targets.set(s.objectId, { dist: new Uint8Array(0), reaching: 0, shortest: null });
   indexAll(g, st);
@@ -118,9 +122,9 @@ function indexOf(g: TenantGraph, st: LmpState, id: string): number {
   return i;
 }
 
-/** Nodes are never deleted, so fewer indexes than nodes means some were added since. */
+/** Nodes are deleted only by merges (counted in `retired`), so fewer live indexes than nodes means some were added since. */
 function indexAll(g: TenantGraph, st: LmpState): void {
-  if (st.ids.length < g.order) g.forEachNode((id) => void indexOf(g, st, id));
+  if (st.ids.length - st.retired < g.order) g.forEachNode((id) => void indexOf(g, st, id));
 }
 
 function grow(st: LmpState, capacity: number): void {
@@ -179,23 +183,34 @@ function reachOf(g: TenantGraph, st: LmpState, from: string, bound: number): Arr
   return [...seen].map(([id, d]) => [indexOf(g, st, id), d]);
 }
 
-/** Applies edges that became live (already in the graph); exact for any batch (see the header). */
-export function applyInsertions(g: TenantGraph, st: LmpState, edges: ReadonlyArray<{ from: string; to: string }>): void {
+/** New sources per target (node indexes), collected while applying insertions (for LMP openings). */
+export type FreshSources = Map<string, Set<number>>;
+
+/**
+ * Applies edges that became live (already in the graph); exact for any batch (see the header). With
+ * `fresh`, records every source that reached no target before and reaches one now.
+ */
+export function applyInsertions(
+  g: TenantGraph,
+  st: LmpState,
+  edges: ReadonlyArray<{ from: string; to: string }>,
+  fresh?: FreshSources,
+): void {
   indexAll(g, st);
   for (const e of edges) {
     const iv = indexOf(g, st, e.to);
     indexOf(g, st, e.from);
-    const affected: Array<[TargetState, number]> = [];
+    const affected: Array<[string, TargetState, number]> = [];
     let nearest = UNREACHED;
-    for (const t of st.targets.values()) {
+    for (const [id, t] of st.targets) {
       const dv = t.dist[iv]!;
       if (dv >= LMP_MAX_HOPS) continue;
-      affected.push([t, dv]);
+      affected.push([id, t, dv]);
       nearest = Math.min(nearest, dv);
     }
     if (affected.length === 0) continue;
     const reach = reachOf(g, st, e.from, LMP_MAX_HOPS - 1 - nearest);
-    for (const [t, dv] of affected) {
+    for (const [id, t, dv] of affected) {
       t.top = undefined;
       for (const [x, dx] of reach) {
         const nd = dx + 1 + dv;
@@ -203,12 +218,82 @@ export function applyInsertions(g: TenantGraph, st: LmpState, edges: ReadonlyArr
         if (nd > LMP_MAX_HOPS || nd >= cur) continue;
         t.dist[x] = nd;
         if (!st.source[x]) continue;
-        if (cur === UNREACHED) t.reaching++;
+        if (cur === UNREACHED) {
+          t.reaching++;
+          if (fresh) (fresh.get(id) ?? fresh.set(id, new Set()).get(id)!).add(x);
+        }
         if (t.shortest === null || nd < t.shortest) t.shortest = nd;
       }
     }
   }
   refreshOrder(st);
+}
+
+/**
+ * Takes a node that a merge is about to delete out of every target (aliases.ts): it stops being a
+ * source and is unreachable. Returns the targets it reached as a source (the merged node now reaches
+ * them instead: not a new path). Distances of other nodes stay valid: a merge contracts two nodes,
+ * which can only shorten paths, and applyInsertions with the moved edges applies that.
+ */
+export function retireNode(st: LmpState, id: string): Set<string> {
+  const reached = new Set<string>();
+  const i = st.index.get(id);
+  if (i === undefined) return reached;
+  for (const [target, t] of st.targets) {
+    const d = t.dist[i]!;
+    if (d === UNREACHED) continue;
+    t.dist[i] = UNREACHED;
+    t.top = undefined;
+    if (!st.source[i]) continue;
+    reached.add(target);
+    t.reaching--;
+    if (t.shortest === d) t.shortest = shortestOf(st, t);
+  }
+  st.source[i] = 0;
+  st.index.delete(id);
+  st.retired++;
+  return reached;
+}
+
+function shortestOf(st: LmpState, t: TargetState): number | null {
+  let best = UNREACHED;
+  for (let x = 0; x < st.ids.length; x++) if (st.source[x] && t.dist[x]! > 0 && t.dist[x]! < best) best = t.dist[x]!;
+  return best === UNREACHED ? null : best;
+}
+
+/** Sources reaching a target in `next` that did not reach it in `prev` (targets present in both), after a full recompute. */
+export function freshBetween(prev: LmpState, next: LmpState): FreshSources {
+  const fresh: FreshSources = new Map();
+  for (const [id, t] of next.targets) {
+    const old = prev.targets.get(id);
+    if (!old) continue;
+    for (let x = 0; x < next.ids.length; x++) {
+      if (!next.source[x] || t.dist[x] === UNREACHED || t.dist[x] === 0) continue;
+      const ox = prev.index.get(next.ids[x]!);
+      if (ox !== undefined && prev.source[ox] && old.dist[ox] !== UNREACHED) continue;
+      (fresh.get(id) ?? fresh.set(id, new Set()).get(id)!).add(x);
+    }
+  }
+  return fresh;
+}
+
+/** Exposure of every target now, to compare after a write. */
+export function reachingOf(st: LmpState): Map<string, number> {
+  return new Map([...st.targets].map(([id, t]) => [id, t.reaching]));
+}
+
+/** Paths of some sources to a target, ordered by hops then objectId, at most LMP_STORED_PATHS. */
+export function pathsFrom(g: TenantGraph, st: LmpState, target: string, sources: ReadonlySet<number>): PathIds[] {
+  const t = st.targets.get(target);
+  if (!t) return [];
+  const chosen = [...sources]
+    .filter((x) => t.dist[x] !== UNREACHED)
+    .sort((a, b) => t.dist[a]! - t.dist[b]! || cmp(st.ids[a]!, st.ids[b]!))
+    .slice(0, LMP_STORED_PATHS);
+  return chosen.map((x) => {
+    const p = walk(g, st, t, "", st.ids[x]!);
+    return { nodes: p.nodes.map((n) => n.objectId), kinds: p.edges.map((e) => e.kind) };
+  });
 }
 
 /** Applies removed live edges (already gone from the graph): searches again only targets they were tight for. */

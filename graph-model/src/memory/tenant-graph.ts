@@ -18,11 +18,16 @@ export interface EdgeAttrs {
   lastSeen: number;
 }
 
+/** Graph attributes: name-key aliases (aliases.ts), alias → objectId; in snapshots with the graph. */
+export interface GraphAttrs {
+  aliases?: Record<string, string>;
+}
+
 /** Multi: two kinds of edge can join the same ordered pair (e.g. MEMBER_OF and a future GENERIC_ALL). */
-export type TenantGraph = MultiDirectedGraph<NodeAttrs, EdgeAttrs>;
+export type TenantGraph = MultiDirectedGraph<NodeAttrs, EdgeAttrs, GraphAttrs>;
 
 export function newTenantGraph(): TenantGraph {
-  return new MultiDirectedGraph<NodeAttrs, EdgeAttrs>();
+  return new MultiDirectedGraph<NodeAttrs, EdgeAttrs, GraphAttrs>();
 }
 
 /** Throws before any write if a node would change kind, so a failed batch leaves the graph untouched. */

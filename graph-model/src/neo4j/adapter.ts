@@ -18,7 +18,11 @@ import {
   normalizeEdges,
   normalizeNodes,
   normalizeObjectId,
+  checkIds,
 } from "../normalize.ts";
+import { claimsOf, redirectEdges, redirectNodes, resolveId, withClaims } from "../redirect.ts";
+import type { LmpOpening } from "../lmp-openings.ts";
+import { claimAndMerge, storedAliases } from "./aliases.ts";
 import type {
   EdgeRef,
   Exposure,
@@ -39,7 +43,9 @@ import {
   EDGE_SCHEMA,
   LMP_EDGE_KINDS,
   LMP_SESSION_WINDOW_MS,
+  LMP_STORED_PATHS,
   NODE_KINDS,
+  type GraphEdge,
   type EdgeInput,
   type EdgeKind,
   type GraphNode,
@@ -74,27 +80,54 @@ class Neo4jGraph implements IdentityGraph {
     const normal = normalizeNodes(nodes);
     if (normal.length === 0) return 0;
     await this.prepare();
-    const byKind = groupBy(normal, (n) => n.kind);
+    const claims = claimsOf(normal);
+    const stored = await storedAliases(
+      this.conn,
+      this.render,
+      tenantId,
+      normal.map((n) => n.objectId),
+    );
+    const resolved = redirectNodes(normal, withClaims(claims, stored));
+    const byKind = groupBy(resolved, (n) => n.kind);
     await this.conn.writeTx("nodes/upsert", async (tx) => {
       for (const [kind, list] of byKind) {
         await tx.run(this.cypher("nodes/upsert", { label: kind }), { tenantId, kind, nodes: list.map(nodeParam) });
       }
     });
-    if (normal.some(touchesSensitivity)) {
-      const st = await this.lmp.state(tenantId);
-      if (st) await this.lmp.guarded(tenantId, st, () => this.lmp.afterNodeChange(tenantId, st));
+    const merges = await claimAndMerge(this.conn, this.render, tenantId, claims, new Map(resolved.map((n) => [n.objectId, n.kind])));
+    const sensitivity = resolved.some(touchesSensitivity) || merges.some((m) => m.tagged);
+    const st = merges.length > 0 || sensitivity ? await this.lmp.state(tenantId) : null;
+    if (st) {
+      for (const m of merges) {
+        const live = m.moved.filter(
+          (e) => LMP_EDGE_KINDS.includes(e.kind) && (e.kind !== "HAS_SESSION" || e.lastSeen.getTime() >= st.sessionCutoff),
+        );
+        const opened = { changed: live, merged: { alias: m.alias, into: m.into } };
+        await this.lmp.guarded(tenantId, st, () => this.lmp.afterEdgeChange(tenantId, st, live, opened));
+      }
+      if (sensitivity) {
+        const now = (await this.lmp.state(tenantId)) ?? st;
+        await this.lmp.guarded(tenantId, now, () => this.lmp.afterNodeChange(tenantId, now));
+      }
     }
-    return normal.length;
+    return resolved.length;
   }
 
   async upsertEdges(tenantId: string, edges: readonly EdgeInput[]): Promise<UpsertEdgesResult> {
     checkTenant(tenantId);
-    const normal = normalizeEdges(edges);
-    if (normal.length === 0) return { written: 0, skipped: [] };
+    const normalized = normalizeEdges(edges);
+    if (normalized.length === 0) return { written: 0, skipped: [] };
     await this.prepare();
+    const lookup = await storedAliases(
+      this.conn,
+      this.render,
+      tenantId,
+      normalized.flatMap((e) => [e.from, e.to]),
+    );
+    const { edges: normal, loops } = redirectEdges(normalized, lookup);
     const st = await this.lmp.state(tenantId);
     const written = new Set<number>();
-    const becameLive = new Map<number, EdgeRef>();
+    const becameLive = new Map<number, GraphEdge>();
     const byKind = groupBy(
       normal.map((e, i) => ({ e, i })),
       (x) => x.e.kind,
@@ -113,12 +146,18 @@ class Neo4jGraph implements IdentityGraph {
         for (const r of result.records) {
           const i = Number(r.get("i"));
           written.add(i);
-          if (st && becameLiveEdge(normal[i]!, r.get("before") as number | null, st.sessionCutoff)) becameLive.set(i, normal[i]!);
+          if (st && becameLiveEdge(normal[i]!, r.get("before") as number | null, st.sessionCutoff)) {
+            const e = normal[i]!;
+            becameLive.set(i, toGraphEdge({ kind, from: e.from, to: e.to, ...r.toObject() }));
+          }
         }
       }
     });
-    if (st) await this.lmp.guarded(tenantId, st, () => this.lmp.afterEdgeChange(tenantId, st, [...becameLive.values()]));
-    const skippedAt = normal.flatMap((e, i) => (written.has(i) ? [] : e.inputs)).sort((x, y) => x - y);
+    if (st) {
+      const live = [...becameLive.values()];
+      await this.lmp.guarded(tenantId, st, () => this.lmp.afterEdgeChange(tenantId, st, live, { changed: live }));
+    }
+    const skippedAt = [...loops, ...normal.flatMap((e, i) => (written.has(i) ? [] : e.inputs))].sort((x, y) => x - y);
     return { written: written.size, skipped: skippedAt.map((i) => edges[i]!) };
   }
 
@@ -126,18 +165,20 @@ class Neo4jGraph implements IdentityGraph {
   getNode(tenantId: string, kind: NodeKind | undefined, objectId: string): Promise<GraphNode | null>;
   async getNode(tenantId: string, a: unknown, b?: unknown): Promise<GraphNode | null> {
     checkTenant(tenantId);
-    const { kind, objectId } = getNodeArgs(a, b);
+    const { kind, objectId: id } = getNodeArgs(a, b);
     await this.prepare();
+    const objectId = await this.resolve(tenantId, id);
     const rows = await this.conn.read("nodes/get", this.cypher("nodes/get"), { tenantId, objectId, kind: kind ?? null });
     return rows[0] ? toGraphNode(rows[0].node as Record<string, unknown>) : null;
   }
 
   async neighbours(tenantId: string, objectId: string, options?: NeighbourOptions): Promise<Neighbour[]> {
     checkTenant(tenantId);
-    const id = normalizeObjectId(objectId);
+    const named = normalizeObjectId(objectId);
     const { edgeKinds, direction, limit } = checkNeighbourOptions(options);
     if (edgeKinds.length === 0) return [];
     await this.prepare();
+    const id = await this.resolve(tenantId, named);
     const name = `edges/neighbours-${direction}` as const;
     const rows = await this.conn.read(name, this.cypher(name), { tenantId, objectId: id, edgeKinds, limit: cypherInt(limit) });
     return rows.map((r) => ({
@@ -148,9 +189,10 @@ class Neo4jGraph implements IdentityGraph {
 
   async shortestPath(tenantId: string, fromObjectId: string, toObjectId: string, options: PathOptions): Promise<GraphPath | null> {
     checkTenant(tenantId);
-    const from = normalizeObjectId(fromObjectId, "fromObjectId");
-    const to = normalizeObjectId(toObjectId, "toObjectId");
     const { edgeKinds, maxHops } = checkPathOptions(options);
+    await this.prepare();
+    const from = await this.resolve(tenantId, normalizeObjectId(fromObjectId, "fromObjectId"));
+    const to = await this.resolve(tenantId, normalizeObjectId(toObjectId, "toObjectId"));
     if (from === to) {
       const node = await this.getNode(tenantId, from);
       return node ? { nodes: [node], edges: [] } : null;
@@ -189,9 +231,16 @@ class Neo4jGraph implements IdentityGraph {
 
   async removeEdges(tenantId: string, edges: readonly EdgeRef[]): Promise<number> {
     checkTenant(tenantId);
-    const refs = normalizeEdgeRefs(edges);
-    if (refs.length === 0) return 0;
+    const named = normalizeEdgeRefs(edges);
+    if (named.length === 0) return 0;
     await this.prepare();
+    const lookup = await storedAliases(
+      this.conn,
+      this.render,
+      tenantId,
+      named.flatMap((r) => [r.from, r.to]),
+    );
+    const refs = named.map((r) => ({ kind: r.kind, from: resolveId(lookup, r.from), to: resolveId(lookup, r.to) }));
     const st = await this.lmp.state(tenantId);
     const removed: Array<EdgeRef & { lastSeen: number }> = [];
     await this.conn.writeTx("edges/remove", async (tx) => {
@@ -230,18 +279,39 @@ class Neo4jGraph implements IdentityGraph {
 
   async lateralMovementPaths(tenantId: string, toObjectId: string, first?: number): Promise<GraphPath[]> {
     checkTenant(tenantId);
-    const to = normalizeObjectId(toObjectId, "toObjectId");
+    const named = normalizeObjectId(toObjectId, "toObjectId");
     const n = checkFirst(first);
     await this.prepare();
-    return this.lmp.paths(tenantId, to, n);
+    return this.lmp.paths(tenantId, await this.resolve(tenantId, named), n);
   }
 
   async exposure(tenantId: string, objectId: string): Promise<Exposure | null> {
     checkTenant(tenantId);
     const id = normalizeObjectId(objectId);
     await this.prepare();
-    return this.lmp.exposure(tenantId, id);
+    return this.lmp.exposure(tenantId, await this.resolve(tenantId, id));
   }
+
+  async lmpOpenings(tenantId: string, limit?: number): Promise<LmpOpening[]> {
+    checkTenant(tenantId);
+    const n = checkFirst(limit ?? LMP_STORED_PATHS);
+    await this.prepare();
+    return this.lmp.openings(tenantId, n);
+  }
+
+  async ackLmpOpenings(tenantId: string, ids: readonly string[]): Promise<number> {
+    checkTenant(tenantId);
+    const list = checkIds(ids);
+    await this.prepare();
+    return this.lmp.ack(tenantId, list);
+  }
+
+  /** The node an objectId names: itself, or the node it is an alias of. */
+  private async resolve(tenantId: string, objectId: string): Promise<string> {
+    return resolveId(await storedAliases(this.conn, this.render, tenantId, [objectId]), objectId);
+  }
+
+  private readonly render = (name: StatementName, vars?: Record<string, string | number>) => this.cypher(name, vars);
 
   async counts(tenantId: string): Promise<GraphCounts> {
     checkTenant(tenantId);

@@ -38,6 +38,15 @@ export const STATEMENTS = [
   "lmp/state-set",
   "lmp/exposure",
   "lmp/paths",
+  "lmp/exposure-views",
+  "lmp/openings-add",
+  "lmp/openings-list",
+  "lmp/openings-ack",
+  "lmp/openings-trim",
+  "aliases/resolve",
+  "aliases/claim",
+  "nodes/merge-edges",
+  "nodes/delete-merged",
 ] as const;
 /** Name of a cypher file, relative to cypher/ without extension. */
 export type StatementName = (typeof STATEMENTS)[number];
@@ -47,8 +56,8 @@ export const TEMPLATE_DOMAINS: Readonly<Record<string, readonly string[]>> = {
   label: [BASE_LABEL, ...NODE_KINDS],
   relType: EDGE_KINDS,
   maxHops: Array.from({ length: MAX_PATH_HOPS }, (_, i) => String(i + 1)),
-  /** Derived labels keyed by (tenantId, objectId); LmpState has one node per tenant and no key. */
-  derivedLabel: ["LmpExposure"],
+  /** Bookkeeping labels keyed by (tenantId, objectId); LmpState has one node per tenant and no key. */
+  derivedLabel: ["LmpExposure", "EntityAlias", "LmpOpening"],
 };
 
 /** Statements exempt from the `$tenantId` rule: DDL has no tenant (see cypher/schema/). */

@@ -11,8 +11,10 @@
  * rows at benchmark scale; recomputing the affected targets is the cheaper scheme here.
  */
 import { LMP_INCREMENTAL_LIMIT, fingerprintOf } from "../lmp-policy.ts";
+import { LMP_OPENINGS_KEPT, openingsOf, type LmpOpening, type PathIds, type TargetView } from "../lmp-openings.ts";
+import { edgeKey } from "../normalize.ts";
 import type { EdgeRef, Exposure, GraphPath, SensitiveAccount } from "../port.ts";
-import { LMP_MAX_HOPS, LMP_STORED_PATHS, type NodeKind } from "../schema.ts";
+import { LMP_MAX_HOPS, LMP_STORED_PATHS, type EdgeKind, type GraphEdge, type NodeKind } from "../schema.ts";
 import { ACCOUNT_KINDS, SENSITIVE_GROUP_MATCH, TIER_ZERO_ROLES, type SensitivityReason } from "../sensitivity.ts";
 import type { Connection } from "./connection.ts";
 import type { StatementName } from "./cypher.ts";
@@ -22,6 +24,12 @@ import { cypherInt, toGraphEdge, toGraphNode } from "./mapping.ts";
 export interface LmpStateRow {
   sessionCutoff: number;
   fingerprint: string;
+}
+
+/** A write's edges as stored (for LMP openings) and, for a merge, which node absorbed which. */
+export interface OpenedBy {
+  changed: readonly GraphEdge[];
+  merged?: { alias: string; into: string };
 }
 
 /** Fingerprint of a tenant whose stored results missed an update: the next write recomputes everything. */
@@ -115,23 +123,76 @@ export class Neo4jLmp {
    * fingerprint, or a batch above LMP_INCREMENTAL_LIMIT, recomputes everything; otherwise only targets
    * downstream of the changed edges' heads. Returns how many targets were recomputed.
    */
-  async afterEdgeChange(tenantId: string, st: LmpStateRow, edges: ReadonlyArray<Pick<EdgeRef, "kind" | "to">>): Promise<number> {
+  async afterEdgeChange(
+    tenantId: string,
+    st: LmpStateRow,
+    edges: ReadonlyArray<Pick<EdgeRef, "kind" | "to">>,
+    opened?: OpenedBy,
+  ): Promise<number> {
     if (st.fingerprint === STALE) return this.full(tenantId, st.sessionCutoff);
     if (edges.length === 0) return 0;
-    if (edges.length > LMP_INCREMENTAL_LIMIT) return this.full(tenantId, st.sessionCutoff);
-    if (edges.some((e) => e.kind === "MEMBER_OF")) {
+    let full = edges.length > LMP_INCREMENTAL_LIMIT;
+    if (!full && edges.some((e) => e.kind === "MEMBER_OF")) {
       const fp = await this.fingerprint(tenantId, await this.sensitiveAccounts(tenantId));
-      if (fp !== st.fingerprint) return this.full(tenantId, st.sessionCutoff);
+      full = fp !== st.fingerprint;
     }
-    const heads = [...new Set(edges.map((e) => e.to))];
-    const rows = await this.conn.read("lmp/affected-targets", this.cypher("lmp/affected-targets", { maxHops: LMP_MAX_HOPS - 1 }), {
-      tenantId,
-      heads,
-      sessionCutoff: cypherInt(st.sessionCutoff),
-    });
-    const targets = rows.map((r) => String(r.objectId));
-    await this.recompute(tenantId, targets, st.sessionCutoff);
-    return targets.length;
+    let targets: string[];
+    if (full) targets = opened ? (await this.sensitiveAccounts(tenantId)).map((s) => s.objectId) : [];
+    else {
+      const heads = [...new Set(edges.map((e) => e.to))];
+      const rows = await this.conn.read("lmp/affected-targets", this.cypher("lmp/affected-targets", { maxHops: LMP_MAX_HOPS - 1 }), {
+        tenantId,
+        heads,
+        sessionCutoff: cypherInt(st.sessionCutoff),
+      });
+      targets = rows.map((r) => String(r.objectId));
+    }
+    const before = opened && targets.length > 0 ? await this.views(tenantId, targets) : undefined;
+    const count = full
+      ? await this.full(tenantId, st.sessionCutoff)
+      : (await this.recompute(tenantId, targets, st.sessionCutoff), targets.length);
+    if (opened && before) await this.journal(tenantId, before, await this.views(tenantId, targets), opened);
+    return count;
+  }
+
+  /** Stored exposure and paths of some targets (those with stored results). */
+  private async views(tenantId: string, targets: readonly string[]): Promise<Map<string, TargetView>> {
+    const rows = await this.conn.read("lmp/exposure-views", this.cypher("lmp/exposure-views"), { tenantId, targets });
+    return new Map(rows.map((r) => [String(r.objectId), { reaching: Number(r.reaching), paths: unflatten(r) }]));
+  }
+
+  /** Journals what a write opened, comparing stored results before and after it (lmp-openings.ts). */
+  private async journal(
+    tenantId: string,
+    before: Map<string, TargetView>,
+    after: Map<string, TargetView>,
+    opened: OpenedBy,
+  ): Promise<void> {
+    const changed = new Map(opened.changed.map((e) => [edgeKey(e.kind, e.from, e.to), e]));
+    const found: LmpOpening[] = [];
+    for (const [target, view] of after) {
+      const was = before.get(target);
+      const m = opened.merged;
+      const absorbed = m !== undefined && (was?.paths.some((p) => p.nodes[0] === m.alias) ?? false);
+      found.push(...openingsOf(tenantId, target, was, view, changed, (s) => absorbed && s === m?.into));
+    }
+    if (found.length === 0) return;
+    await this.conn.write("lmp/openings-add", this.cypher("lmp/openings-add"), { tenantId, openings: found.map(openingParam) });
+    await this.conn.write("lmp/openings-trim", this.cypher("lmp/openings-trim"), { tenantId, keep: cypherInt(LMP_OPENINGS_KEPT) });
+  }
+
+  async openings(tenantId: string, limit: number): Promise<LmpOpening[]> {
+    const rows = await this.conn.read("lmp/openings-list", this.cypher("lmp/openings-list"), { tenantId, limit: cypherInt(limit) });
+    // Read committed: an entry acknowledged while this read runs can come back with its properties gone.
+    return rows
+      .filter((r) => Array.isArray((r.opening as Record<string, unknown>)?.sources))
+      .map((r) => openingOf(r.opening as Record<string, unknown>));
+  }
+
+  async ack(tenantId: string, ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await this.conn.write("lmp/openings-ack", this.cypher("lmp/openings-ack"), { tenantId, ids });
+    return Number(rows[0]?.removed ?? 0);
   }
 
   /** After a node write that may change sensitivity: recompute everything when the fingerprint moved. */
@@ -187,4 +248,63 @@ export class Neo4jLmp {
         edges: (r.edges as Record<string, unknown>[]).map(toGraphEdge),
       }));
   }
+}
+
+/** Paths stored flat by lmp/compute-target, back as objectIds and kinds. */
+function unflatten(row: Record<string, unknown>): PathIds[] {
+  const lengths = ((row.lengths as unknown[] | null) ?? []).map(Number);
+  const nodes = (row.nodes as string[] | null) ?? [];
+  const kinds = (row.kinds as EdgeKind[] | null) ?? [];
+  let n = 0;
+  let k = 0;
+  return lengths.map((hops) => {
+    const path = { nodes: nodes.slice(n, n + hops + 1), kinds: kinds.slice(k, k + hops) };
+    n += hops + 1;
+    k += hops;
+    return path;
+  });
+}
+
+/** An opening as a flat LmpOpening node (cypher/lmp/openings-add). */
+function openingParam(o: LmpOpening): Record<string, unknown> {
+  return {
+    objectId: o.id,
+    target: o.target,
+    source: o.source,
+    newSources: cypherInt(o.newSources),
+    sources: o.sources,
+    edgeKind: o.edge.kind,
+    edgeFrom: o.edge.from,
+    edgeTo: o.edge.to,
+    edgeSource: o.edge.source,
+    edgeFirstSeen: cypherInt(o.edge.firstSeen.getTime()),
+    edgeLastSeen: cypherInt(o.edge.lastSeen.getTime()),
+    pathNodes: o.path.nodes,
+    pathKinds: o.path.kinds,
+    reachingBefore: cypherInt(o.reachingBefore),
+    reachingAfter: cypherInt(o.reachingAfter),
+    at: cypherInt(o.at.getTime()),
+  };
+}
+
+function openingOf(x: Record<string, unknown>): LmpOpening {
+  return {
+    id: String(x.objectId),
+    target: String(x.target),
+    source: String(x.source),
+    newSources: Number(x.newSources),
+    sources: (x.sources as string[]).map(String),
+    edge: toGraphEdge({
+      kind: x.edgeKind,
+      from: x.edgeFrom,
+      to: x.edgeTo,
+      source: x.edgeSource,
+      firstSeen: x.edgeFirstSeen,
+      lastSeen: x.edgeLastSeen,
+    }),
+    path: { nodes: (x.pathNodes as string[]).map(String), kinds: x.pathKinds as EdgeKind[] },
+    reachingBefore: Number(x.reachingBefore),
+    reachingAfter: Number(x.reachingAfter),
+    at: new Date(Number(x.at)),
+  };
 }

@@ -10,15 +10,17 @@
  *                                                               events name hosts, never their SIDs)
  *   principal known by DN only <KIND>:DN:<DN>
  *
- * Everything is upper-cased (graph-model upper-cases objectIds anyway). Known gap: the same account
- * seen once with and once without a SID gets two nodes (as does a computer seen as a host and as a
- * member with its SID); linking them needs the LDAP sync. Computers are keyed without domain: host
- * names repeat across the domains of one tenant far less often than accounts do.
+ * These are graph-model's name keys (nameKey in graph-model/src/aliases.ts), so everything is
+ * upper-cased and one rule names a node on both sides: the LDAP sync and SharpHound write SID nodes
+ * claiming these keys as aliases, and graph-model merges a name-keyed node into the SID node (or
+ * sends later writes by the name there), whichever arrives first. A user named without domain
+ * (`USER:ALICE`) is claimed by nobody and stays apart. Computers are keyed without domain: host names
+ * repeat across the domains of one tenant far less often than accounts do.
  * Hosts known only by IP get no node: DHCP hands the address to another machine tomorrow. The graph
  * writer instead names the computer that held the IP at the event's time (engine/host-resolution.ts).
  */
 import type { Endpoint, Principal } from "@vigil/sensor/contract";
-import type { NodeInput, NodeKind } from "@vigil/graph-model";
+import { computerLabel, nameKey, type NodeInput, type NodeKind } from "@vigil/graph-model";
 import { isIp, isLoopback, normHost, normSid } from "../engine/names.ts";
 
 /** The account part of a Windows name: `ACME\alice` and `alice@acme.local` → `alice` (case kept). */
@@ -47,8 +49,7 @@ export function principalKey(p: Principal, kind: NodeKind): string | undefined {
   if (sid) return sid;
   const sam = samOf(p.name);
   if (sam && kind === "Computer") return computerKey(sam);
-  const dom = domainOf(p);
-  if (sam) return `${kind}:${dom ? `${dom}\\` : ""}${sam}`.toUpperCase();
+  if (sam) return nameKey(kind, sam, domainOf(p));
   const dn = p.dn?.trim();
   return dn ? `${kind}:DN:${dn}`.toUpperCase() : undefined;
 }
@@ -72,12 +73,12 @@ export function hostNode(host: string | undefined): NodeInput | undefined {
 
 /** A computer's display name: first DNS label, without the machine-account `$`, upper-case. */
 function computerName(nameOrHost: string): string {
-  return nameOrHost.split(".")[0]!.replace(/\$$/, "").toUpperCase();
+  return computerLabel(nameOrHost) ?? nameOrHost.toUpperCase();
 }
 
 /** A computer without SID: `WS01`, `ws01.acme.local` and the machine account `WS01$` are one node. */
 function computerKey(nameOrHost: string): string {
-  return `COMPUTER:${computerName(nameOrHost)}`;
+  return nameKey("Computer", nameOrHost) ?? `COMPUTER:${computerName(nameOrHost)}`;
 }
 
 /** The computer an endpoint names by host; an endpoint known only by IP gives none (see header). */

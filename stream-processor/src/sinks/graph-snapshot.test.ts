@@ -46,17 +46,28 @@ describe("entity.snapshot graph writes", () => {
   it("plans a principal node with name, domain and enabled, and memberships from both sides", () => {
     const group = snap("group", 1101, "Server Admins", { memberSids: [sid(1100)], memberOfSids: [sid(1102)] });
     expect(planSnapshotWrites(group)).toEqual({
-      nodes: [{ kind: "Group", objectId: sid(1101), name: "Server Admins", domain: "ACME", properties: { dn: group.entity.dn } }],
+      nodes: [
+        {
+          kind: "Group",
+          objectId: sid(1101),
+          name: "Server Admins",
+          domain: "ACME",
+          properties: { dn: group.entity.dn },
+          aliases: ["GROUP:ACME\\SERVER ADMINS"],
+        },
+      ],
       edges: [
         { kind: "MEMBER_OF", from: sid(1100), to: sid(1101), source: "ldap", lastSeen: new Date(group.time) },
         { kind: "MEMBER_OF", from: sid(1101), to: sid(1102), source: "ldap", lastSeen: new Date(group.time) },
       ],
     });
-    expect(snapshotNode(snap("computer", 1110, "WS01$", { userAccountControl: 0x1002 }))).toMatchObject({
+    expect(snapshotNode(snap("computer", 1110, "WS01$", { userAccountControl: 0x1002, dNSHostName: "ws01.acme.local" }))).toMatchObject({
       kind: "Computer",
       name: "WS01",
       enabled: false,
+      aliases: ["COMPUTER:WS01"],
     });
+    expect(snapshotNode(snap("user", 1100, "dave", {}, { deleted: true }))?.aliases).toBeUndefined();
     expect(snapshotNode(snap("user", 1100, "dave", { userAccountControl: 0x200 }))).toMatchObject({
       kind: "User",
       name: "dave",
@@ -94,6 +105,37 @@ describe("entity.snapshot graph writes", () => {
     ]);
     await writeGraph(g, snap("group", 1101, "Server Admins", {}, { time: "2026-11-25T11:00:00.000Z" }));
     expect(await memberEdges(g)).toEqual(["1103->1101"]);
+  });
+
+  it("makes one node of a machine named by host in events and by SID in the directory, in either order", async () => {
+    const ws01 = snap("computer", 2001, "WS01$", { dNSHostName: "ws01.acme.local", memberOfSids: [sid(1101)] });
+    const admins = snap("group", 1101, "Server Admins", {});
+    const logon = finalizeEvent({
+      tenantId: "acme",
+      sensorId: "ws01",
+      time: "2026-11-25T10:30:00.000Z",
+      kind: "logon",
+      actor: { name: "dave", domain: "ACME", sid: sid(1100) },
+      success: true,
+      logonType: 10,
+      origin: { format: "evtx", recordId: "77", eventId: 4624, channel: "Security", computer: "WS01.acme.local" },
+    } as EventDraft);
+    const dave = snap("user", 1100, "dave", {});
+    for (const order of [
+      [dave, admins, logon, ws01],
+      [dave, admins, ws01, logon],
+    ]) {
+      const g = createMemoryGraph();
+      for (const e of order) await writeGraph(g, e);
+      expect((await g.counts("acme")).nodes.Computer).toBe(1);
+      const node = await g.getNode("acme", "COMPUTER:WS01");
+      expect(node?.objectId).toBe(sid(2001));
+      const edges = await g.neighbours("acme", sid(2001));
+      expect(edges.map((n) => `${n.edge.kind} ${n.edge.from.split("-").pop()} ${n.edge.to.split("-").pop()}`)).toEqual([
+        "HAS_SESSION 2001 1100",
+        "MEMBER_OF 2001 1101",
+      ]);
+    }
   });
 
   it("strips a deleted principal of its memberships and marks it disabled, in its tenant only", async () => {

@@ -16,9 +16,18 @@
  * omits groups of other domains), so a user's snapshot never removes edges. A deleted principal loses
  * its MEMBER_OF edges; the node stays (the graph port has no node removal) but is marked disabled.
  * OUs, GPOs, domains, trusts, sites and subnets have no node kind in graph-model yet and are ignored.
+ *
+ * One machine, one node: events name computers by host and accounts by DOMAIN\name (graph-keys.ts).
+ * A principal snapshot claims those name keys as aliases of its SID node (graph-model's aliases.ts):
+ * a computer's dNSHostName, sAMAccountName without `$` and cn (each by first DNS label); a user's or
+ * group's sAMAccountName under the first DC= label of its DN. graph-model merges a node events created
+ * under such a key into the SID node, and sends later writes by the key there. Known gap: a domain
+ * whose NetBIOS name differs from its first DNS label is named one way in events (4624 logs NetBIOS)
+ * and another here, so its accounts seen without SID stay apart; the computers, keyed without
+ * domain, are joined.
  */
 import type { EventOf } from "@vigil/sensor/contract";
-import type { EdgeRef, IdentityGraph, NodeInput, NodeKind } from "@vigil/graph-model";
+import { nameKey, type EdgeRef, type IdentityGraph, type NodeInput, type NodeKind } from "@vigil/graph-model";
 import { normSid } from "../engine/names.ts";
 
 type Snapshot = EventOf<"entity.snapshot">;
@@ -52,6 +61,7 @@ export function snapshotNode(event: Snapshot): NodeInput | undefined {
   const domain = domainOfDn(e.dn);
   const uac = typeof a.userAccountControl === "number" ? a.userAccountControl : undefined;
   const enabled = e.deleted ? false : uac === undefined ? undefined : (uac & UAC_ACCOUNTDISABLE) === 0;
+  const aliases = e.deleted ? [] : aliasesOf(kind, sam, typeof a.dNSHostName === "string" ? a.dNSHostName : undefined, e.name, domain);
   return {
     kind,
     objectId,
@@ -59,7 +69,23 @@ export function snapshotNode(event: Snapshot): NodeInput | undefined {
     ...(domain ? { domain } : {}),
     ...(enabled !== undefined ? { enabled } : {}),
     properties: { ...(e.dn ? { dn: e.dn } : {}), ...(e.deleted ? { deleted: true } : {}) },
+    ...(aliases.length > 0 ? { aliases } : {}),
   };
+}
+
+/** The name keys events would give this principal (see the header). */
+function aliasesOf(
+  kind: NodeKind,
+  sam: string | undefined,
+  dnsHostName: string | undefined,
+  cn: string | undefined,
+  domain: string | undefined,
+) {
+  const keys =
+    kind === "Computer"
+      ? [dnsHostName, sam, cn].map((n) => nameKey("Computer", n))
+      : [sam && domain ? nameKey(kind, sam, domain) : undefined];
+  return [...new Set(keys.filter((k): k is string => k !== undefined))];
 }
 
 /** Nodes and MEMBER_OF edges of a snapshot (pure); undefined when it writes nothing. */
