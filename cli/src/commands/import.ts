@@ -3,6 +3,7 @@ import { isSharpHoundError } from "@vigil/sensor";
 import { tokenId } from "@vigil/sensor/contract";
 import { importSharpHound, type ImportSharpHoundSummary } from "../import/sharphound-import.ts";
 import { openConfiguredGraph } from "../import/open-graph.ts";
+import { runGpoImport } from "../import/gpo-command.ts";
 import { UsageError, type CommandContext } from "./command.ts";
 
 const USAGE = "vigil import sharphound --tenant TENANT [--collected-at ISO-8601] FILE.zip";
@@ -11,7 +12,8 @@ const PROBLEM_LINES = 20;
 
 function parse(args: string[]) {
   const [source, ...rest] = args;
-  if (source !== "sharphound") throw new UsageError(`unknown import source ${JSON.stringify(source ?? "")}; usage: ${USAGE}`);
+  if (source !== "sharphound")
+    throw new UsageError(`unknown import source ${JSON.stringify(source ?? "")}; usage: ${USAGE}, or vigil import gpo --tenant TENANT DIR`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,6 +65,7 @@ function report(summary: ImportSharpHoundSummary, log: (line: string) => void): 
  * was read (damaged members are reported and skipped), 1 when it could not be read at all.
  */
 export async function run({ env, args, log, out }: CommandContext): Promise<number> {
+  if (args[0] === "gpo") return runGpoImport({ env, args: args.slice(1), log, out });
   const { tenantId, path, collectedAt } = parse(args);
   const opened = await openConfiguredGraph(env);
   log(`importing ${path} into tenant ${tenantId} (${opened.describe})`);

@@ -18,7 +18,7 @@ export interface ReadCollectionOptions extends ArchiveLimits {
  * read or holds no collection file it accepts; every other problem is listed in `problems`.
  */
 export async function readSharpHoundCollection(path: string, options: ReadCollectionOptions = {}): Promise<SharpHoundCollection> {
-  const collection: SharpHoundCollection = { users: [], computers: [], groups: [], domains: [], files: [], problems: [] };
+  const collection: SharpHoundCollection = { users: [], computers: [], groups: [], domains: [], gpoChanges: [], files: [], problems: [] };
   for await (const entry of readJsonEntries(path, options, (p) => collection.problems.push(p))) {
     const parsed = parseCollectionFile(entry.name, entry.bytes);
     collection.problems.push(...parsed.problems);
@@ -29,6 +29,7 @@ export async function readSharpHoundCollection(path: string, options: ReadCollec
     collection.computers.push(...parsed.computers);
     collection.groups.push(...parsed.groups);
     collection.domains.push(...parsed.domains);
+    collection.gpoChanges!.push(...parsed.gpoChanges);
   }
   if (collection.files.length === 0) {
     const why = collection.problems.map((p) => `${p.entry}: ${p.reason}`).join("; ");

@@ -22,6 +22,7 @@ import type {
   SessionRecord,
   SharpHoundComputer,
   SharpHoundDomain,
+  SharpHoundGpoChanges,
   SharpHoundGroup,
   SharpHoundObject,
   SharpHoundUser,
@@ -82,6 +83,7 @@ export interface ParsedFile {
   computers: SharpHoundComputer[];
   groups: SharpHoundGroup[];
   domains: SharpHoundDomain[];
+  gpoChanges: SharpHoundGpoChanges[];
   problems: CollectionProblem[];
 }
 
@@ -181,6 +183,7 @@ export function parseCollectionFile(entry: string, bytes: Buffer): ParsedFile {
     computers: [],
     groups: [],
     domains: [],
+    gpoChanges: [],
     problems: [],
   };
   const fail = (reason: string) => {
@@ -203,6 +206,8 @@ export function parseCollectionFile(entry: string, bytes: Buffer): ParsedFile {
     return fail(`meta.version ${meta.version} is not supported (supported: ${SUPPORTED_VERSIONS.join(", ")}): file skipped`);
   const type = out.file.type;
   if (UNMAPPED_TYPES.includes(type)) {
+    // OUs are not graph nodes, but the local admins their GPOs grant are edges between nodes.
+    if (type === "ous") data.forEach((raw, index) => gpoChangesOf(raw, "OU", out, (reason) => out.problems.push({ entry, index, reason })));
     out.file.objects = data.length;
     out.accepted = true;
     return out;
@@ -223,8 +228,10 @@ export function parseCollectionFile(entry: string, bytes: Buffer): ParsedFile {
     out.file.objects++;
     const record = raw as Record<string, unknown>;
     if (type === "users") out.users.push({ ...base("User", o.data), kind: "User" });
-    else if (type === "domains") out.domains.push({ ...base("Domain", o.data), kind: "Domain" });
-    else if (type === "computers") out.computers.push(computer(record, o.data, note));
+    else if (type === "domains") {
+      out.domains.push({ ...base("Domain", o.data), kind: "Domain" });
+      gpoChangesOf(raw, "Domain", out, note);
+    } else if (type === "computers") out.computers.push(computer(record, o.data, note));
     else {
       const members = refs(Array.isArray(record.Members) ? record.Members : []);
       if (members.bad) note(`${members.bad} member(s) without ObjectIdentifier/ObjectType dropped`);
@@ -232,4 +239,24 @@ export function parseCollectionFile(entry: string, bytes: Buffer): ParsedFile {
     }
   });
   return out;
+}
+
+const OTHER_GPO_GROUPS = ["RemoteDesktopUsers", "DcomUsers", "PSRemoteUsers"] as const;
+
+/** An OU's / domain's `GPOChanges` (SharpHound 1.1+ / CE), when it grants local admins to some computers. */
+function gpoChangesOf(raw: unknown, kind: SharpHoundGpoChanges["kind"], out: ParsedFile, note: (reason: string) => void): void {
+  const record = raw !== null && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
+  const changes = record.GPOChanges;
+  if (changes === undefined || changes === null) return;
+  const id = idSchema.safeParse(record.ObjectIdentifier);
+  if (typeof changes !== "object" || !id.success) return note("GPOChanges ignored: not an object, or the object has no ObjectIdentifier");
+  const c = changes as Record<string, unknown>;
+  const list = (v: unknown) => refs(Array.isArray(v) ? v : []);
+  const admins = list(c.LocalAdmins);
+  const computers = list(c.AffectedComputers);
+  const bad = admins.bad + computers.bad;
+  if (bad) note(`GPOChanges: ${bad} reference(s) without ObjectIdentifier/ObjectType dropped`);
+  const otherLocalGroupMembers = OTHER_GPO_GROUPS.reduce((n, k) => n + list(c[k]).refs.length, 0);
+  if (admins.refs.length === 0 && otherLocalGroupMembers === 0) return;
+  out.gpoChanges.push({ objectId: id.data, kind, localAdmins: admins.refs, affectedComputers: computers.refs, otherLocalGroupMembers });
 }

@@ -82,6 +82,21 @@ export interface SharpHoundDomain extends SharpHoundObject {
   kind: "Domain";
 }
 
+/**
+ * Local administrators an OU's or the domain's GPOs grant (`GPOChanges` of SharpHound's OU / domain
+ * objects, resolved by SharpHound from the GPOs' Restricted Groups and Preferences): every
+ * `localAdmins` principal administers every `affectedComputers` computer.
+ */
+export interface SharpHoundGpoChanges {
+  /** The OU's GUID or the domain's SID. */
+  objectId: string;
+  kind: "OU" | "Domain";
+  localAdmins: PrincipalRef[];
+  affectedComputers: PrincipalRef[];
+  /** Memberships of the other local groups (Remote Desktop, DCOM, PS Remoting): counted, no edge kind yet. */
+  otherLocalGroupMembers: number;
+}
+
 /** One JSON file of the collection as read. */
 export interface CollectionFile {
   /** Entry name inside the archive. */
@@ -112,6 +127,8 @@ export interface SharpHoundCollection {
   computers: SharpHoundComputer[];
   groups: SharpHoundGroup[];
   domains: SharpHoundDomain[];
+  /** GPO-granted local admins of OUs and domains that list some (absent in readers' older shapes). */
+  gpoChanges?: SharpHoundGpoChanges[];
   files: CollectionFile[];
   problems: CollectionProblem[];
 }
