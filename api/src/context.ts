@@ -12,11 +12,14 @@ import type { SecretBox } from "./modules/credentials/secret-box.ts";
 import { EntityManager } from "./modules/entities/entity.manager.ts";
 import { type HealthFeed, HealthManager, type SiemTestRequester } from "./modules/health/index.ts";
 import { SensorKeyManager, SensorManager } from "./modules/sensors/sensor.manager.ts";
+import type { SensorNatsCredentials } from "./modules/sensors/sensor-nats.ts";
 import { PrivacyManager } from "./modules/privacy/privacy.manager.ts";
 import { PathManager } from "./modules/paths/paths.manager.ts";
 import { PostureManager } from "./modules/posture/index.ts";
 import { SiemManager } from "./modules/siem/siem.manager.ts";
 import { TenantManager } from "./modules/tenants/tenant.manager.ts";
+import { IngestQuotaManager } from "./modules/tenants/ingest-quota.manager.ts";
+import type { IngestQuota as IngestQuotaDefaults } from "@vigil/sensor/contract";
 
 /** The domain managers, built once per server and shared by every request. */
 export interface Managers {
@@ -29,6 +32,7 @@ export interface Managers {
   credentials: CredentialManager;
   audit: AuditManager;
   tenants: TenantManager;
+  ingestQuotas: IngestQuotaManager;
   health: HealthManager;
   privacy: PrivacyManager;
   paths: PathManager;
@@ -55,19 +59,24 @@ export interface Infrastructure {
   healthFeed?: HealthFeed;
   /** Asks the forwarder to send a test notification to the tenant's SIEM (health module). */
   siemTests?: SiemTestRequester;
+  /** Operator-mode NATS: sensors get NATS credentials, revoked with their keys (sensors module). */
+  sensorNats?: SensorNatsCredentials;
+  /** The deployment's ingest quota for tenants that set none (env VIGIL_INGEST_*); absent: the built-in default. */
+  ingestQuotaDefaults?: IngestQuotaDefaults;
 }
 
 export function createManagers(infra: Infrastructure): Managers {
   return {
     alerts: new AlertManager(infra.store, infra.alertFeed),
     triage: new AlertTriageManager(infra.store),
-    sensors: new SensorManager(infra.store),
-    sensorKeys: new SensorKeyManager(infra.store),
+    sensors: new SensorManager(infra.store, undefined, infra.sensorNats),
+    sensorKeys: new SensorKeyManager(infra.store, infra.sensorNats),
     entities: new EntityManager(infra.store, infra.graph),
     siem: new SiemManager(infra.store),
     credentials: new CredentialManager(infra.store, infra.secretBox, infra.directoryTester),
     audit: new AuditManager(infra.store),
     tenants: new TenantManager(infra.store),
+    ingestQuotas: new IngestQuotaManager(infra.store, infra.ingestQuotaDefaults),
     health: new HealthManager(infra.store, infra.healthFeed, infra.siemTests),
     privacy: new PrivacyManager(infra.store, infra.graph),
     paths: new PathManager(infra.graph),

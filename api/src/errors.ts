@@ -12,6 +12,8 @@ export const ErrorCode = {
   RATE_LIMITED: "RATE_LIMITED",
   /** The deployment lacks what the operation needs (e.g. no secrets key for credentials). */
   NOT_CONFIGURED: "NOT_CONFIGURED",
+  /** A service the operation needs (e.g. NATS for a sensor revocation) did not answer; nothing changed, retry. */
+  UNAVAILABLE: "UNAVAILABLE",
   /** The request body is larger than the server accepts. */
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** The HTTP request itself is unusable (no JSON body, no query, a subscription over HTTP). */
@@ -52,6 +54,8 @@ export const notFound = (what: string) => new VigilError(ErrorCode.NOT_FOUND, `$
 export const notConfigured = (what: string) => new VigilError(ErrorCode.NOT_CONFIGURED, what);
 /** Arguments the caller must change. */
 export const badInput = (message: string) => new VigilError(ErrorCode.BAD_USER_INPUT, message);
+/** A dependency did not answer; the operation changed nothing and may be retried. */
+export const unavailable = (message: string) => new VigilError(ErrorCode.UNAVAILABLE, message);
 
 /** A validation-phase error carrying one of our codes (used by the query limit rules). */
 export function codedValidationError(code: ErrorCode, message: string, nodes?: GraphQLError["nodes"]): GraphQLError {

@@ -18,6 +18,7 @@ import type { DirectoryConnectionTester } from "./modules/credentials/directory-
 import { createLdapBindTester } from "./modules/credentials/ldap-bind-tester.ts";
 import { createSecretBox } from "./modules/credentials/secret-box.ts";
 import type { HealthFeed, SiemTestRequester } from "./modules/health/index.ts";
+import { createSensorNatsCredentials, type SensorNatsOptions } from "./modules/sensors/sensor-nats.ts";
 
 /** Options of {@link createApiServer}; every dependency is passed in, nothing is read from env. */
 export interface ApiServerOptions {
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   siemTests?: SiemTestRequester;
   /** 32-byte key (base64url text or bytes) that seals directory-service passwords; absent: credentials cannot be added. */
   secretsKey?: string | Uint8Array;
+  /** Operator-mode NATS (docs/nats-auth.md): sensors get NATS credentials, revoked with their keys; absent: natsCreds is null. */
+  sensorNats?: SensorNatsOptions;
   /** Binds to a DC for testDirectoryCredential (default: the built-in LDAP simple-bind tester). */
   directoryTester?: DirectoryConnectionTester;
   /** Query depth / complexity ceilings (default: depth 10, complexity 5000). */
@@ -45,6 +48,8 @@ export interface ApiServerOptions {
   ratePerMinute?: number;
   /** Largest accepted request body in bytes (default 1 MiB); larger bodies get 413. */
   bodyLimitBytes?: number;
+  /** The deployment's sensor ingest quota for tenants that set none (default DEFAULT_INGEST_QUOTA of the sensor contract). */
+  ingestQuotaDefaults?: { ratePerSecond: number; burst: number };
   /** Fastify logger setting (default off). */
   logger?: FastifyServerOptions["logger"];
   /** Mercurius only: serve GraphiQL at /graphiql. */
@@ -64,6 +69,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     directoryTester: options.directoryTester ?? createLdapBindTester(),
     healthFeed: options.healthFeed,
     siemTests: options.siemTests,
+    ingestQuotaDefaults: options.ingestQuotaDefaults,
+    sensorNats: options.sensorNats ? createSensorNatsCredentials(options.sensorNats) : undefined,
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   });
   await app.register(healthPlugin);
@@ -90,6 +97,7 @@ export type {
   DirectoryTestResult,
 } from "./modules/credentials/directory-tester.ts";
 export { createSecretBox } from "./modules/credentials/secret-box.ts";
+export type { SensorNatsOptions } from "./modules/sensors/sensor-nats.ts";
 export { createInProcessHealthFeed } from "./modules/health/index.ts";
 export type { HealthFeed, HealthIssueChangePayload, SiemTestRequester } from "./modules/health/index.ts";
 export type { SecretBinding, SecretBox } from "./modules/credentials/secret-box.ts";

@@ -42,6 +42,8 @@ export const infrastructurePlugin = fp<InfrastructurePluginOptions>(
       directoryTester: options.directoryTester,
       healthFeed: options.healthFeed,
       siemTests: options.siemTests,
+      ingestQuotaDefaults: options.ingestQuotaDefaults,
+      sensorNats: options.sensorNats,
     };
     const managers = createManagers(infra);
     app.decorate("vigil", {

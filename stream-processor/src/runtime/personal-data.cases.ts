@@ -83,12 +83,26 @@ async function openAlert(store: RelationalStore, tenantId: string, key: string, 
   return row.id;
 }
 
+/** Entries of these tenants only: the job reloads every tenant's stored deletions, other suites' included. */
+const ofTenants = <T extends { tenantId: string }>(items: T[], ...tenants: string[]) => items.filter((i) => tenants.includes(i.tenantId));
+
+const pendingRows = (store: RelationalStore, tenantId: string) =>
+  store.forTenant(tenantId).transaction((tx) =>
+    tx.pendingPersonalDataDeletion.findMany({
+      select: { sid: true, names: true, attempts: true },
+      where: { tenantId },
+      orderBy: { sid: "asc" },
+    }),
+  );
+
 const edgesOf = async (graph: IdentityGraph, tenantId: string, sid: string) =>
   (await graph.neighbours(tenantId, sid)).map(({ edge }) => `${edge.kind} ${edge.from}>${edge.to}`).sort();
 
 /** Registers the suite for one store and graph. */
 export function personalDataCases(name: string, open: () => Promise<{ store: RelationalStore; graph: IdentityGraph }>): void {
-  describe(`personal data follows the directory (${name})`, () => {
+  // Each job's first runOnce reloads stored deletions from every tenant in the store, one transaction
+  // per tenant; a shared test database holds every earlier run's tenants, so allow for that.
+  describe(`personal data follows the directory (${name})`, { timeout: 180_000 }, () => {
     let store: RelationalStore;
     let graph: IdentityGraph;
     beforeAll(async () => {
@@ -111,8 +125,9 @@ export function personalDataCases(name: string, open: () => Promise<{ store: Rel
       expect(job.pending().map((p) => p.sid)).toEqual([BOB]);
 
       const report = await job.runOnce();
-      expect(report.deleted).toEqual([{ tenantId: T, sid: BOB, tagsDeleted: 2, activitiesDeleted: 4 }]);
-      expect(job.pending()).toEqual([]);
+      expect(ofTenants(report.deleted, T, OTHER)).toEqual([{ tenantId: T, sid: BOB, tagsDeleted: 2, activitiesDeleted: 4 }]);
+      expect(ofTenants(job.pending(), T, OTHER)).toEqual([]);
+      expect(await pendingRows(store, T)).toEqual([]);
       expect(await edgesOf(graph, T, BOB)).toEqual([]);
       expect(await edgesOf(graph, T, "USER:ACME\\BOB")).toEqual([]);
       expect(await store.forTenant(T).entityTag.count({ where: { entityKey: { in: [`user:${BOB}`, "user:bob"] } } })).toBe(0);
@@ -139,23 +154,68 @@ export function personalDataCases(name: string, open: () => Promise<{ store: Rel
       job.observe(snapshot(T, BOB, "bob", t0, true));
 
       const kept = await job.runOnce();
-      expect(kept.deleted).toEqual([]);
-      expect(kept.blocked).toEqual([{ tenantId: T, sid: BOB, blockingAlerts: expect.arrayContaining([bySid, byName]) as string[] }]);
+      expect(ofTenants(kept.deleted, T)).toEqual([]);
+      expect(ofTenants(kept.blocked, T)).toEqual([
+        { tenantId: T, sid: BOB, blockingAlerts: expect.arrayContaining([bySid, byName]) as string[] },
+      ]);
+      expect(await pendingRows(store, T)).toEqual([{ sid: BOB, names: ["bob", "acme\\bob"], attempts: 1 }]);
       expect(await edgesOf(graph, T, BOB)).toHaveLength(3);
       expect(await store.forTenant(T).auditEntry.count({ where: { action: "personal-data:delete" } })).toBe(0);
 
       await store.forTenant(T).alert.update({ where: { id: bySid }, data: { status: "closed" } });
       now = new Date(t0.getTime() + DAY);
-      expect((await job.runOnce()).blocked[0]?.blockingAlerts).toEqual([byName]);
+      expect(ofTenants((await job.runOnce()).blocked, T)[0]?.blockingAlerts).toEqual([byName]);
+      expect((await pendingRows(store, T))[0]?.attempts).toBe(2);
       expect(await edgesOf(graph, T, BOB)).toHaveLength(3);
 
       await store.forTenant(T).alert.update({ where: { id: byName }, data: { status: "suppressed" } });
       now = new Date(t0.getTime() + 2 * DAY);
-      expect((await job.runOnce()).deleted).toEqual([{ tenantId: T, sid: BOB, tagsDeleted: 2, activitiesDeleted: 4 }]);
+      expect(ofTenants((await job.runOnce()).deleted, T)).toEqual([{ tenantId: T, sid: BOB, tagsDeleted: 2, activitiesDeleted: 4 }]);
+      expect(await pendingRows(store, T)).toEqual([]);
       expect(await edgesOf(graph, T, BOB)).toEqual([]);
       expect(await store.forTenant(T).auditEntry.count({ where: { action: "personal-data:delete", actor: SYSTEM_ACTOR } })).toBe(1);
       // The alerts themselves stay: they are the security record.
       expect(await store.forTenant(T).alert.count()).toBe(2);
+    });
+
+    it("remembers a blocked deletion across a restart and deletes after the alert closes without seeing the tombstone again", async () => {
+      const t0 = new Date("2027-07-01T12:00:00Z");
+      const [T, OTHER] = [uniqueTenantId("pd-restart"), uniqueTenantId("pd-restart-other")];
+      await seedTenant(store, graph, T, t0);
+      await seedTenant(store, graph, OTHER, t0);
+      const alert = await openAlert(store, T, `user:${BOB}`, t0);
+      const before = createPersonalDataJob({ store, graph, now: () => t0, log: () => {}, firstRunDelayMs: 60_000 });
+      before.start();
+      before.observe(snapshot(T, BOB, "bob", t0, true));
+      // Stopped before its first run (a crash right after the tombstone was acknowledged): the row is written.
+      await before.stop();
+      expect(await pendingRows(store, T)).toEqual([{ sid: BOB, names: ["bob", "acme\\bob"], attempts: 0 }]);
+
+      const blocked = createPersonalDataJob({ store, graph, now: () => t0, log: () => {} });
+      expect(ofTenants((await blocked.runOnce()).blocked, T, OTHER)).toEqual([{ tenantId: T, sid: BOB, blockingAlerts: [alert] }]);
+      await blocked.stop();
+      expect(await edgesOf(graph, T, BOB)).toHaveLength(3);
+
+      await store.forTenant(T).alert.update({ where: { id: alert }, data: { status: "closed" } });
+      // On its schedule, as the processor runs it: the reload starts with start(), a later run deletes.
+      const after = createPersonalDataJob({
+        store,
+        graph,
+        now: () => new Date(t0.getTime() + DAY),
+        log: () => {},
+        firstRunDelayMs: 10,
+        intervalMs: 50,
+      });
+      expect(ofTenants(after.pending(), T)).toEqual([]); // nothing observed by this instance yet
+      after.start();
+      await expect.poll(() => edgesOf(graph, T, BOB), { timeout: 150_000, interval: 200 }).toEqual([]);
+      await after.stop();
+      expect(await edgesOf(graph, OTHER, BOB)).toHaveLength(3);
+      expect(await pendingRows(store, T)).toEqual([]);
+      expect(await pendingRows(store, OTHER)).toEqual([]);
+      expect(await store.forTenant(T).auditEntry.count({ where: { action: "personal-data:delete", actor: SYSTEM_ACTOR } })).toBe(1);
+      // A later run finds nothing left to do.
+      expect(ofTenants((await after.runOnce()).deleted, T)).toEqual([]);
     });
 
     it("removes only sessions last seen more than 180 days before the tenant's event time capped by the wall clock", async () => {
@@ -191,24 +251,29 @@ export function personalDataCases(name: string, open: () => Promise<{ store: Rel
       await seedTenant(store, graph, GOOD, t0);
       let refuse = true;
       // The store port itself refuses one tenant (as a broken connection would), not a stand-in of our code.
-      const flaky = { forTenant: (id: string) => store.forTenant(refuse && id === BAD ? "bad tenant id!" : id) };
+      const flaky = { prisma: store.prisma, forTenant: (id: string) => store.forTenant(refuse && id === BAD ? "bad tenant id!" : id) };
       const lines: string[] = [];
       const job = createPersonalDataJob({ store: flaky, graph, now: () => t0, log: (l) => lines.push(l) });
       job.observe(snapshot(BAD, BOB, "bob", t0, true));
       job.observe(snapshot(GOOD, BOB, "bob", t0, true));
 
       const first = await job.runOnce();
-      expect(first.deleted.map((d) => d.tenantId)).toEqual([GOOD]);
-      // Both the deletion and the retention audit of that tenant failed; nothing of the other tenant did.
-      expect(first.failed).toHaveLength(2);
-      for (const f of first.failed) expect(f).toMatch(new RegExp(`^${BAD}: tenant id must be`));
+      expect(ofTenants(first.deleted, BAD, GOOD).map((d) => d.tenantId)).toEqual([GOOD]);
+      // Loading its stored deletions, the deletion and the retention audit of that tenant failed; nothing of the other tenant did.
+      const failed = first.failed.filter((f) => f.startsWith(`${BAD}:`) || f.startsWith(`${GOOD}:`));
+      expect(failed).toHaveLength(3);
+      for (const f of failed) expect(f).toMatch(new RegExp(`^${BAD}: tenant id must be`));
       expect(lines.some((l) => l.includes(`tenant ${BAD} failed (retried next run)`))).toBe(true);
       expect(await edgesOf(graph, BAD, BOB)).toHaveLength(3);
-      expect(job.pending().map((p) => p.tenantId)).toEqual([BAD]);
+      expect(ofTenants(job.pending(), BAD, GOOD).map((p) => p.tenantId)).toEqual([BAD]);
+      // The refused tenant's row could not be written; the other's was written and removed with the deletion.
+      expect(await pendingRows(store, BAD)).toEqual([]);
+      expect(await pendingRows(store, GOOD)).toEqual([]);
 
       refuse = false;
-      expect((await job.runOnce()).deleted.map((d) => d.tenantId)).toEqual([BAD]);
+      expect(ofTenants((await job.runOnce()).deleted, BAD, GOOD).map((d) => d.tenantId)).toEqual([BAD]);
       expect(await edgesOf(graph, BAD, BOB)).toEqual([]);
+      expect(await pendingRows(store, BAD)).toEqual([]);
     });
 
     it("runs on its schedule until stopped", async () => {
@@ -220,7 +285,7 @@ export function personalDataCases(name: string, open: () => Promise<{ store: Rel
       job.start();
       await expect.poll(() => edgesOf(graph, T, BOB), { timeout: 10_000 }).toEqual([]);
       await job.stop();
-      expect(job.pending()).toEqual([]);
+      expect(ofTenants(job.pending(), T)).toEqual([]);
     });
   });
 }

@@ -69,5 +69,6 @@ describe("personal data in the processor", () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // Opening PGlite with every migration takes ~20 s of this on a busy 2-core machine.
+  }, 90_000);
 });

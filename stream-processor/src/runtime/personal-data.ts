@@ -7,8 +7,12 @@
  * and the job deletes on its next run. A person an open alert involves stays pending and is retried
  * on every run, so the deletion happens on the first run after the alert closes. "Open" is the
  * `open` status only, as in the API's deletePersonalData: closed and suppressed are both final triage
- * states. Pending deletions live in memory: a restart forgets the ones still blocked (known gap: the
- * store has no table for them and this job may not add one; a resync of the tombstone re-schedules).
+ * states. Pending deletions are stored (personal-data-store.ts) as soon as the tombstone is seen and
+ * reloaded after a start, so a restart does not forget the ones still blocked: the tombstone itself
+ * is acknowledged and never delivered again. The row goes when the deletion is done. The reload reads
+ * every tenant (row-level security allows no cross-tenant read), so with many tenants it takes a
+ * while: the first scheduled run begins it (not `start()`, so a short-lived processor adds no load),
+ * scheduled runs do not wait for it (what it finds is handled by the next run), and `runOnce()` does.
  *
  * Which edges are "activities"? Observed sessions (HAS_SESSION: a logon put the user's credentials on
  * a machine) are what the person did; they are deleted with the person and age out after 180 days.
@@ -20,10 +24,10 @@
  * Retention "now" is per tenant the latest event time seen, capped by the wall clock (as in
  * session-expiry.ts): a replayed file keeps its sessions relative to the replayed day.
  */
-import type { RelationalStore } from "@vigil/db";
 import type { EdgeRef, IdentityGraph } from "@vigil/graph-model";
 import type { EventOf, VigilEvent } from "@vigil/sensor/contract";
 import { normSid } from "../engine/names.ts";
+import { PendingDeletions, type PendingDeletionStore } from "./personal-data-store.ts";
 
 const DAY_MS = 86_400_000;
 /** Default lifetime of observed activity: 180 days (issue 7). */
@@ -36,7 +40,8 @@ const MAX_OPEN_ALERTS = 10_000;
 
 /** Options of createPersonalDataJob. */
 export interface PersonalDataJobOptions {
-  store: Pick<RelationalStore, "forTenant">;
+  /** `prisma` lists the tenants whose stored pending deletions are reloaded after a start. */
+  store: PendingDeletionStore;
   graph: IdentityGraph;
   /** Default ACTIVITY_RETENTION_DAYS. */
   activityDays?: number;
@@ -70,13 +75,13 @@ export interface PersonalDataReport {
 
 /** The scheduled job the processor runs. */
 export interface PersonalDataJob {
-  /** Notes a deleted user snapshot (schedules the deletion) and the tenant's event time; cheap. */
+  /** Notes a deleted user snapshot (schedules and stores the deletion) and the tenant's event time; cheap. */
   observe(event: VigilEvent): void;
   pending(): PendingPerson[];
-  /** Deletes what is due and purges old activity now. Never throws for one tenant's failure. */
+  /** Reloads stored deletions (if not yet done), deletes what is due and purges old activity now. Never throws for one tenant's failure. */
   runOnce(): Promise<PersonalDataReport>;
   start(): void;
-  /** Stops the schedule and waits for a run in progress. */
+  /** Stops the schedule and waits for a run and pending-deletion writes in progress. */
   stop(): Promise<void>;
 }
 
@@ -116,8 +121,17 @@ export function createPersonalDataJob(options: PersonalDataJobOptions): Personal
   const now = options.now ?? (() => new Date());
   const { store, graph, log } = options;
   if (!(activityMs > 0) || !(interval > 0)) throw new RangeError("personal-data activityDays and intervalMs must be positive");
-  const waiting = new Map<string, PendingPerson>();
+  const pendingRows = new PendingDeletions(store, now);
+  // `saved`: the row exists; a failed write is retried by the next run before it tries the deletion.
+  const waiting = new Map<string, { person: PendingPerson; saved: boolean }>();
+  const writes = new Set<Promise<void>>();
+  let loaded = false;
+  let loading: Promise<void> | undefined;
+  let stopping = false;
+  // Filled by a reload in the background; the next run's report carries them.
+  const loadFailures: string[] = [];
   const latest = new Map<string, number>();
+  const keyOf = (p: PendingPerson) => `${p.tenantId}\u0000${p.sid}`;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PersonalDataReport> | undefined;
 
@@ -165,20 +179,70 @@ export function createPersonalDataJob(options: PersonalDataJobOptions): Personal
     return { tagsDeleted, activitiesDeleted };
   }
 
-  async function run(): Promise<PersonalDataReport> {
-    const report: PersonalDataReport = { deleted: [], blocked: [], expired: [], failed: [] };
-    for (const [key, p] of [...waiting]) {
+  /** Stored deletions join the in-memory ones; repeated by later runs until every tenant loaded. */
+  function load(): Promise<void> {
+    if (loaded) return Promise.resolve();
+    loading ??= (async () => {
+      let complete = true;
+      const fail = (tenantId: string, err: unknown) => {
+        complete = false;
+        loadFailures.push(`${tenantId}: ${errorText(err)}`);
+        log(`personal data: loading pending deletions of tenant ${tenantId} failed (retried next run): ${errorText(err)}`);
+      };
       try {
+        for (const row of await pendingRows.loadAll(fail, () => stopping)) {
+          const person = { tenantId: row.tenantId, sid: row.sid, names: row.names };
+          if (!waiting.has(keyOf(person))) waiting.set(keyOf(person), { person, saved: true });
+        }
+      } catch (err) {
+        fail("*", err);
+      }
+      loaded = complete && !stopping;
+    })().finally(() => (loading = undefined));
+    return loading;
+  }
+
+  function persist(entry: { person: PendingPerson; saved: boolean }): void {
+    const write = pendingRows.save(entry.person).then(
+      () => {
+        entry.saved = true;
+      },
+      (err: unknown) =>
+        log(
+          `personal data: storing the pending deletion of ${entry.person.sid} (tenant ${entry.person.tenantId}) failed, retried next run: ${errorText(err)}`,
+        ),
+    );
+    writes.add(write);
+    void write.finally(() => writes.delete(write));
+  }
+
+  async function run(waitForLoad: boolean): Promise<PersonalDataReport> {
+    const report: PersonalDataReport = { deleted: [], blocked: [], expired: [], failed: [] };
+    const reload = load();
+    if (waitForLoad) await reload;
+    report.failed.push(...loadFailures.splice(0));
+    await Promise.all(writes);
+    for (const [key, entry] of [...waiting]) {
+      const p = entry.person;
+      try {
+        if (!entry.saved) {
+          await pendingRows.save(p);
+          entry.saved = true;
+        }
         const blockingAlerts = await openAlertsOf(p);
         if (blockingAlerts.length > 0) {
           report.blocked.push({ tenantId: p.tenantId, sid: p.sid, blockingAlerts });
+          await pendingRows.attempted(p);
           continue;
         }
         report.deleted.push({ tenantId: p.tenantId, sid: p.sid, ...(await deletePerson(p)) });
+        // Deleted before the row goes: a crash in between repeats an idempotent deletion, never skips one.
+        await pendingRows.done(p);
         waiting.delete(key);
       } catch (err) {
         report.failed.push(`${p.tenantId}: ${errorText(err)}`);
         log(`personal data: deleting ${p.sid} of tenant ${p.tenantId} failed (retried next run): ${errorText(err)}`);
+        await pendingRows.attempted(p).catch(() => {});
       }
     }
     for (const [tenantId, eventTime] of latest) {
@@ -196,15 +260,16 @@ export function createPersonalDataJob(options: PersonalDataJobOptions): Personal
     return report;
   }
 
-  const runOnce = () => {
+  const runNow = (waitForLoad: boolean) => {
     // One run at a time: a slow store must not pile up overlapping deletes.
-    running ??= run().finally(() => (running = undefined));
+    running ??= run(waitForLoad).finally(() => (running = undefined));
     return running;
   };
+  const runOnce = () => runNow(true);
 
   const schedule = (delay: number) => {
     timer = setTimeout(() => {
-      void runOnce()
+      void runNow(false)
         .catch((err: unknown) => log(`personal data: ${errorText(err)}`))
         .finally(() => {
           if (timer) schedule(interval);
@@ -220,17 +285,25 @@ export function createPersonalDataJob(options: PersonalDataJobOptions): Personal
       if (Number.isFinite(time) && (prev === undefined || time > prev)) latest.set(event.tenantId, time);
       if (event.kind !== "entity.snapshot") return;
       const person = deletedPerson(event);
-      if (person) waiting.set(`${person.tenantId}\u0000${person.sid}`, person);
+      if (!person) return;
+      const entry = { person, saved: false };
+      waiting.set(keyOf(person), entry);
+      persist(entry);
     },
-    pending: () => [...waiting.values()],
+    pending: () => [...waiting.values()].map((e) => e.person),
     runOnce,
     start() {
+      stopping = false;
       if (!timer) schedule(firstDelay);
     },
     async stop() {
+      // A reload in progress ends after the tenant it is reading; the next start resumes it.
+      stopping = true;
       clearTimeout(timer);
       timer = undefined;
       await running?.catch(() => {});
+      await loading;
+      await Promise.all(writes);
     },
   };
 }

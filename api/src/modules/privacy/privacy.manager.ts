@@ -73,6 +73,8 @@ export class PrivacyManager {
           );
         }
       }
+      // The processor's scheduled deletion of this person (deleted from AD) is now done as well.
+      if (open.length === 0) await tx.pendingPersonalDataDeletion.deleteMany({ where: pendingDeletionOf(viewer.tenantId, entityKey) });
       const result = { entityKey, deleted: open.length === 0, blockingAlerts: open.map((a) => a.id), tagsDeleted, activitiesDeleted };
       await recordAudit(tx, viewer, {
         action: "personal-data:delete",
@@ -100,5 +102,21 @@ async function relationalData(tx: TenantTx, tenantId: string, entityKey: string)
       comments: { omit: { tenantId: true, alertId: true }, orderBy: { createdAt: "asc" }, take: MAX_PER_ALERT },
     },
   });
-  return { tags, alerts };
+  // Deleted from AD but kept for an open alert: the export says the deletion is scheduled and since when.
+  const pendingDeletion = await tx.pendingPersonalDataDeletion.findFirst({
+    select: { requestedAt: true, lastAttemptAt: true, attempts: true },
+    where: pendingDeletionOf(tenantId, entityKey),
+  });
+  return { tags, alerts, pendingDeletion };
+}
+
+/**
+ * The processor's pending-deletion row of a `user:` / `account:` key: by SID (stored upper-case) or by
+ * one of the names the tombstone carried (sAMAccountName, DOMAIN\sam). Other kinds never have one.
+ */
+function pendingDeletionOf(tenantId: string, entityKey: string) {
+  const [kind, ...rest] = entityKey.split(":");
+  const id = rest.join(":");
+  if (!/^(user|account)$/i.test(kind ?? "") || id === "") return { tenantId, sid: { in: [] as string[] } };
+  return { tenantId, OR: [{ sid: id.toUpperCase() }, { names: { has: id } }] };
 }

@@ -25,6 +25,7 @@ interface Exported {
   activities: unknown[];
   tags: { tag: string }[];
   alerts: { id: string; evidence: unknown[]; comments: { text: string }[] }[];
+  pendingDeletion: { requestedAt: string; lastAttemptAt: string | null; attempts: number } | null;
 }
 
 describe.each<ServerKind>(["mercurius", "apollo"])("personal data on %s", (kind) => {
@@ -78,10 +79,28 @@ describe.each<ServerKind>(["mercurius", "apollo"])("personal data on %s", (kind)
     expect(data.alerts.map((a) => a.id)).toEqual([closedAlert]);
     expect(data.alerts[0]!.evidence).toHaveLength(1);
     expect(data.alerts[0]!.comments.map((c) => c.text)).toEqual(["bob again"]);
+    expect(data.pendingDeletion).toBeNull();
     expect(JSON.stringify(data)).not.toContain("tenantId");
     const audit = await fixtures.store.forTenant(T).auditEntry.findMany({ where: { action: "personal-data:export" } });
     expect(audit.map((e) => e.target)).toContain(`entity:user:${BOB}`);
     expect(codes(await gql(app, await token(T, "operator"), EXPORT, { k: `user:${BOB}` }))).toEqual(["FORBIDDEN"]);
+  });
+
+  it("exports the processor's pending deletion of a person deleted from AD whom an open alert keeps (this tenant's only)", async () => {
+    const requestedAt = new Date("2027-01-02T03:04:05.000Z");
+    await fixtures.store.forTenant(T).transaction((tx) =>
+      tx.pendingPersonalDataDeletion.create({
+        data: { tenantId: T, sid: CAROL, names: ["carol", "CORP\\carol"], requestedAt, attempts: 2 },
+      }),
+    );
+    const exported = async (tenant: string, k: string) =>
+      (await gql<{ exportPersonalData: { data: Exported } }>(app, await token(tenant, "admin"), EXPORT, { k })).data!.exportPersonalData
+        .data;
+    for (const k of [`user:${CAROL}`, `account:${CAROL.toLowerCase()}`, "user:carol"]) {
+      expect((await exported(T, k)).pendingDeletion).toEqual({ requestedAt: requestedAt.toISOString(), lastAttemptAt: null, attempts: 2 });
+    }
+    expect((await exported(T, `host:${CAROL}`)).pendingDeletion).toBeNull();
+    expect((await exported(OTHER, `user:${CAROL}`)).pendingDeletion).toBeNull();
   });
 
   it("keeps a person who is part of an open alert, and deletes one who is not (tags and graph activity, this tenant only)", async () => {
@@ -92,7 +111,15 @@ describe.each<ServerKind>(["mercurius", "apollo"])("personal data on %s", (kind)
     });
     expect(await fixtures.graph.neighbours(T, CAROL)).toHaveLength(1);
 
+    const pendingOf = (sid: string) =>
+      fixtures.store.forTenant(T).transaction((tx) => tx.pendingPersonalDataDeletion.count({ where: { tenantId: T, sid } }));
+    await fixtures.store
+      .forTenant(T)
+      .transaction((tx) => tx.pendingPersonalDataDeletion.create({ data: { tenantId: T, sid: BOB, names: ["bob"] } }));
     const gone = await gql(app, admin, DELETE, { k: `user:${BOB}` });
+    // The processor's scheduled deletion of bob is done by this one; carol's (kept) stays scheduled.
+    expect(await pendingOf(BOB)).toBe(0);
+    expect(await pendingOf(CAROL)).toBe(1);
     expect(gone.data).toEqual({ deletePersonalData: { deleted: true, blockingAlerts: [], tagsDeleted: 1, activitiesDeleted: 1 } });
     expect(await fixtures.graph.neighbours(T, BOB)).toEqual([]);
     expect(await fixtures.store.forTenant(T).entityTag.count({ where: { entityKey: `user:${BOB}` } })).toBe(0);

@@ -9,7 +9,8 @@ export class PersonalDataExport {
   @Field(() => ID) entityKey!: string;
   @Field(() => DateTimeScalar) exportedAt!: Date;
   @Field(() => JsonScalar, {
-    description: "{ profile, activities, alerts (with evidence and comments), tags }; profile null when the graph has no node",
+    description:
+      "{ profile, activities, alerts (with evidence and comments), tags, pendingDeletion }; profile null when the graph has no node; pendingDeletion { requestedAt, lastAttemptAt, attempts } when the person was deleted from the directory and an open alert still holds their data, else null",
   })
   data!: unknown;
 }

@@ -46,6 +46,12 @@ export class SensorStorage {
     return row && asSensorRow(row);
   }
 
+  /** The stored key hash, only to name the sensor's NATS user (sensor-nats.ts); never returned to callers. */
+  async keyHash(id: string): Promise<string | null> {
+    const row = await this.db.sensor.findFirst({ select: { keyHash: true }, where: { tenantId: this.tenantId, id } });
+    return row?.keyHash ?? null;
+  }
+
   /** Sets the fields on this tenant's sensor; null when it has no such sensor. */
   async update(id: string, data: { keyPrefix?: string; keyHash?: string; revokedAt?: Date }): Promise<SensorRow | null> {
     const { count } = await this.db.sensor.updateMany({ where: { tenantId: this.tenantId, id }, data });

@@ -45,4 +45,10 @@ export class SensorWithHealth extends Sensor {
 export class CreateSensorPayload {
   @Field(() => Sensor) sensor!: Sensor;
   @Field(() => String, { description: "The sensor key. Shown once: store it now; only a hash is kept" }) key!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "NATS credentials (a .creds file) allowing this sensor key only its tenant's event subjects; set VIGIL_NATS_CREDS to a file holding them. Null when NATS runs without auth. Shown once",
+  })
+  natsCreds!: string | null;
 }
