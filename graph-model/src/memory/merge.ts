@@ -15,7 +15,10 @@ export function aliasLookup(g: TenantGraph): AliasLookup {
 
 /** Records (or re-points) an alias. */
 export function setAlias(g: TenantGraph, alias: string, objectId: string): void {
-  g.setAttribute("aliases", { ...g.getAttribute("aliases"), [alias]: objectId });
+  // In place: copying the map per alias made a bulk import quadratic (20k computers took minutes).
+  const aliases = g.getAttribute("aliases");
+  if (aliases) aliases[alias] = objectId;
+  else g.setAttribute("aliases", { [alias]: objectId });
 }
 
 /** What a merge did: the edges now at `into` in place of the merged node's, and the merged node. */
