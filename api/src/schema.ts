@@ -8,6 +8,7 @@ import { SiemResolver } from "./modules/siem/siem.resolver.ts";
 import { AuditResolver } from "./modules/audit/audit.resolver.ts";
 import { CredentialResolver } from "./modules/credentials/credential.resolver.ts";
 import { TenantResolver } from "./modules/tenants/tenant.resolver.ts";
+import { IngestQuotaResolver } from "./modules/tenants/ingest-quota.resolver.ts";
 import { PrivacyResolver } from "./modules/privacy/privacy.resolver.ts";
 import { HealthResolver } from "./modules/health/health.resolver.ts";
 import { PathResolver } from "./modules/paths/paths.resolver.ts";
@@ -43,6 +44,7 @@ export function buildVigilSchema(): GraphQLSchema {
       AuditResolver,
       CredentialResolver,
       TenantResolver,
+      IngestQuotaResolver,
       HealthResolver,
       PrivacyResolver,
       PathResolver,

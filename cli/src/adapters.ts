@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { openRelationalStore, type RelationalStore } from "@vigil/db";
 import { createMemoryGraph, createNeo4jGraph, type IdentityGraph, type MemoryIdentityGraph } from "@vigil/graph-model";
 import { connectJetStreamBus, createMemoryBus, type EventBus } from "@vigil/sensor/bus";
+import { readNatsCreds } from "./commands/nats-auth.ts";
 import type { VigilEnv } from "./env.ts";
 import type { HealthCheck } from "./health-server.ts";
 
@@ -57,11 +58,13 @@ async function openBus(env: VigilEnv): Promise<Opened<EventBus>> {
     const servers = env.NATS_URL.split(",").map((s) => s.trim());
     const namespace = env.VIGIL_BUS_NAMESPACE;
     const replicas = env.VIGIL_NATS_REPLICAS;
+    const creds = await readNatsCreds(env);
     const bus = await connectJetStreamBus({
       servers,
       name: "vigil",
       ...(namespace ? { namespace } : {}),
       ...(replicas !== undefined ? { replicas } : {}),
+      ...(creds ? { creds } : {}),
     });
     return { value: bus, describe: `event bus: NATS JetStream at ${servers.join(", ")}`, close: () => bus.close() };
   }

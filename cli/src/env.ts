@@ -1,4 +1,4 @@
-import { tokenId } from "@vigil/sensor/contract";
+import { DEFAULT_INGEST_QUOTA, MAX_INGEST_BURST, MAX_INGEST_RATE_PER_SECOND, tokenId } from "@vigil/sensor/contract";
 import { z } from "zod";
 
 const urlWithScheme = (schemes: string[], example: string) =>
@@ -35,6 +35,10 @@ export const envSchema = z.object({
     .optional(),
   VIGIL_BUS_NAMESPACE: tokenId.optional(),
   VIGIL_NATS_REPLICAS: z.coerce.number().int().min(1).max(5).optional(),
+  /** Operator (JWT) mode: this process's NATS `.creds` file (docs/nats-auth.md). */
+  VIGIL_NATS_CREDS: z.string().min(1).optional(),
+  /** Operator mode, `vigil api`: the issuer file `vigil nats-init` wrote; sensors then get NATS credentials. */
+  VIGIL_NATS_ISSUER_FILE: z.string().min(1).optional(),
   NEO4J_URI: urlWithScheme(["bolt", "bolt+s", "neo4j", "neo4j+s"], "bolt://127.0.0.1:7687").optional(),
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).optional(),
@@ -54,6 +58,9 @@ export const envSchema = z.object({
     .optional(),
   VIGIL_API_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   VIGIL_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Sensor ingest quota of tenants whose row sets none (docs/quotas.md): events/s for all a tenant's sensors, and the burst. */
+  VIGIL_INGEST_RATE_PER_SECOND: z.coerce.number().int().min(1).max(MAX_INGEST_RATE_PER_SECOND).default(DEFAULT_INGEST_QUOTA.ratePerSecond),
+  VIGIL_INGEST_BURST: z.coerce.number().int().min(1).max(MAX_INGEST_BURST).default(DEFAULT_INGEST_QUOTA.burst),
   VIGIL_SENSOR_TENANT: tokenId.optional(),
   VIGIL_SENSOR_ID: tokenId.optional(),
   VIGIL_SENSOR_KEY: z.string().min(16).optional(),
@@ -61,6 +68,10 @@ export const envSchema = z.object({
   VIGIL_RADIUS_SECRET: z.string().min(1).optional(),
   VIGIL_RADIUS_CLIENTS: z.string().min(1).optional(),
   VIGIL_PROCESSOR_NAME: tokenId.default("processor"),
+  /** Partitions of the event stream (NATS subject mapping, docs/scaling.md); 0: one durable for all events, one processor only. */
+  VIGIL_PARTITIONS: z.coerce.number().int().min(0).max(1024).default(64),
+  /** This `vigil processor` instance among several; default `<hostname>-<pid>`. */
+  VIGIL_PROCESSOR_INSTANCE: tokenId.optional(),
   VIGIL_LDAP_URL: urlWithScheme(["ldap", "ldaps"], "ldaps://dc01.corp.example").optional(),
   VIGIL_LDAP_BIND_DN: z.string().min(1).optional(),
   VIGIL_LDAP_PASSWORD: z.string().min(1).optional(),

@@ -20,7 +20,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   detect: { summary: "run the detections offline over event files; one JSON alert per line", load: () => import("./commands/detect.ts") },
   parse: { summary: "print every record of EVTX / event XML / event JSON files as JSON lines", load: () => import("./commands/parse.ts") },
   schema: { summary: "print the GraphQL SDL", load: () => import("./commands/schema.ts") },
-  import: { summary: "import a SharpHound collection zip into a tenant's identity graph", load: () => import("./commands/import.ts") },
+  import: {
+    summary: "import a SharpHound collection zip, or GPO local admins from a SYSVOL copy (import gpo), into a tenant's identity graph",
+    load: () => import("./commands/import.ts"),
+  },
+  "nats-init": {
+    summary: "create keys and a nats-server config for operator (JWT) mode: per-sensor permissions",
+    load: () => import("./commands/nats-init.ts"),
+  },
 };
 
 const USAGE = `usage: vigil <command> [args]

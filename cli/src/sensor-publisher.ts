@@ -1,6 +1,8 @@
-import { connectInBackground, createPublisher, isSensorError, type BackgroundBus, type Publisher } from "@vigil/sensor";
+import { connectInBackground, createPublisher, IngestThrottle, isSensorError, type BackgroundBus, type Publisher } from "@vigil/sensor";
+import { withQuotaWatch } from "./sensor-quota.ts";
 import { connectJetStreamBus } from "@vigil/sensor/bus";
 import { StartupError } from "./adapters.ts";
+import { sensorNatsAuth } from "./commands/nats-auth.ts";
 import type { VigilEnv } from "./env.ts";
 
 /** Who publishes, where it spools, and how long startup waits for NATS. */
@@ -27,17 +29,21 @@ export interface SensorPublisherOptions {
  */
 export async function openSensorPublisher(o: SensorPublisherOptions): Promise<{ bus: BackgroundBus; publisher: Publisher }> {
   const servers = o.env.NATS_URL!.split(",").map((s) => s.trim());
+  // Operator mode: only this sensor's subjects and inbox; read once so a bad file stops startup (exit 78).
+  const auth = await sensorNatsAuth(o.env, { tenantId: o.tenantId, sensorId: o.sensorId });
   const bus = connectInBackground({
     connect: () =>
       connectJetStreamBus({
         servers,
         name: o.clientName,
         ...(o.env.VIGIL_BUS_NAMESPACE ? { namespace: o.env.VIGIL_BUS_NAMESPACE } : {}),
+        ...auth,
       }),
     retryMs: o.connectRetryMs ?? 5000,
     onLog: o.log,
   });
   let publisher: Publisher;
+  const throttle = new IngestThrottle();
   try {
     publisher = await createPublisher({
       bus,
@@ -46,6 +52,7 @@ export async function openSensorPublisher(o: SensorPublisherOptions): Promise<{ 
       sensorKey: o.env.VIGIL_SENSOR_KEY!,
       spoolDir: o.spoolDir,
       onLog: o.log,
+      throttle,
     });
   } catch (error) {
     await bus.close();
@@ -55,5 +62,5 @@ export async function openSensorPublisher(o: SensorPublisherOptions): Promise<{ 
   if (!(await bus.waitConnected(o.firstConnectWaitMs ?? 3000))) {
     o.log(`NATS at ${servers.join(", ")} does not answer yet; ${o.what} are spooled to ${o.spoolDir} until it does`);
   }
-  return { bus, publisher };
+  return { bus, publisher: withQuotaWatch(publisher, { bus, tenantId: o.tenantId, throttle, onLog: o.log }) };
 }

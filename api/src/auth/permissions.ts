@@ -12,6 +12,7 @@ export const ACTIONS = {
   "sensor:read": "reader",
   "health:read": "reader",
   "posture:read": "reader",
+  "ingest-quota:read": "admin",
   "alert:triage": "operator",
   "alert:assign": "operator",
   "alert:comment": "operator",
@@ -36,7 +37,7 @@ export const ACTIONS = {
 export type Action = keyof typeof ACTIONS;
 
 /** Platform-level actions: only the platform-operator role performs them, outside any tenant. */
-export const PLATFORM_ACTIONS = ["tenant:create", "tenant:list"] as const;
+export const PLATFORM_ACTIONS = ["tenant:create", "tenant:list", "tenant:set-ingest-quota"] as const;
 export type PlatformAction = (typeof PLATFORM_ACTIONS)[number];
 
 /** Throws FORBIDDEN unless the viewer's role allows the action. */

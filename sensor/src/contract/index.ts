@@ -16,3 +16,16 @@ export { EVENTS_ROOT, ALERTS_ROOT, eventSubject, tenantEventsFilter, alertSubjec
 /** Health-issue and SIEM-test fan-out subjects. */
 export { HEALTH_ROOT, SIEM_TEST_ROOT, healthSubject, siemTestSubject } from "./subjects.ts";
 export { SENSOR_HEADER, SIGNATURE_HEADER, sensorKeyHash, signEvent, verifyEventSignature } from "./sensor-auth.ts";
+/** Ingest quotas: the tenant quota, its per-sensor grant and the `vigil.quota.<tenantId>` announcements. */
+export {
+  QUOTA_ROOT,
+  quotaSubject,
+  quotaGrant,
+  parseQuotaGrant,
+  ingestQuotaProblems,
+  DEFAULT_INGEST_QUOTA,
+  MAX_INGEST_RATE_PER_SECOND,
+  MAX_INGEST_BURST,
+  type IngestQuota,
+  type QuotaGrant,
+} from "./ingest-quota.ts";

@@ -13,6 +13,8 @@ const stats: PublisherStats = {
   failed: 0,
   duplicates: 0,
   damaged: 0,
+  throttled: 5,
+  throttling: true,
   spoolBytes: 512,
   spooling: true,
 };
@@ -49,7 +51,17 @@ describe("heartbeat", () => {
       time: "2024-03-01T10:00:00.000Z",
       version: SENSOR_VERSION,
       origin: { format: "sensor", computer: "dc01.acme.local", recordId: "2024-03-01T10:00:00.000Z" },
-      counters: { published: 7, spooled: 3, drained: 2, dropped: 1, spoolBytes: 512, spooling: 1, problems: 4 },
+      counters: {
+        published: 7,
+        spooled: 3,
+        drained: 2,
+        dropped: 1,
+        spoolBytes: 512,
+        spooling: 1,
+        throttled: 5,
+        throttling: 1,
+        problems: 4,
+      },
     });
     // The clock stood still, yet every beat got a later time and so a new id.
     expect(beats[1]!.time).toBe("2024-03-01T10:00:00.001Z");

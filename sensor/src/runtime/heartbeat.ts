@@ -87,6 +87,8 @@ function heartbeatEvent(options: HeartbeatOptions, host: string, at: Date): Vigi
     spoolDamaged: stats.damaged,
     spoolBytes: stats.spoolBytes,
     spooling: stats.spooling ? 1 : 0,
+    throttled: stats.throttled,
+    throttling: stats.throttling ? 1 : 0,
     ...options.counters?.(),
   };
   const time = at.toISOString();

@@ -7,3 +7,4 @@ export { startHeartbeat, SENSOR_VERSION, HEARTBEAT_INTERVAL_MS, type Heartbeat, 
 export { runSensor, createRunSummary, type RunSensorOptions, type RunSummary } from "./run-sensor.ts";
 export { connectInBackground, type BackgroundBus, type BackgroundBusOptions } from "./background-bus.ts";
 export { SensorError, isSensorError, type SensorErrorCode } from "./errors.ts";
+export { IngestThrottle, watchIngestQuota, type QuotaWatch, type QuotaWatchOptions, type SensorRateLimit } from "./ingest-quota.ts";

@@ -8,6 +8,7 @@ import { drainSpool, type RetryOptions } from "./drain-loop.ts";
 import { SensorError } from "./errors.ts";
 import { isTransientPublishError, publishSigned, spooledIdentity, type PublishingBus, type SensorIdentity } from "./publish-one.ts";
 import { Spool, type SpoolDamage, type SpoolRecord } from "./spool.ts";
+import type { IngestThrottle } from "./ingest-quota.ts";
 
 /** Bus, identity, spool location and limits of a publisher. */
 export interface PublisherOptions {
@@ -28,6 +29,8 @@ export interface PublisherOptions {
   drainBatch?: number;
   /** State changes an operator should see: outage, drain, spool full, damaged spool. */
   onLog?: (line: string) => void;
+  /** The tenant's ingest quota share (ingest-quota.ts): over it, events wait in the spool and drain at the granted rate. */
+  throttle?: IngestThrottle;
 }
 
 /** What became of one event. */
@@ -49,6 +52,10 @@ export interface PublisherStats {
   duplicates: number;
   /** Damaged spool regions skipped (torn tail after a crash, checksum mismatch). */
   damaged: number;
+  /** Events that found the tenant's ingest quota spent and went to the spool instead (counted in `spooled` too). */
+  throttled: number;
+  /** True while the spool holds events because of the ingest quota (not because the bus is away). */
+  throttling: boolean;
   spoolBytes: number;
   /** True while events go to the spool instead of the bus. */
   spooling: boolean;
@@ -97,7 +104,7 @@ class SensorPublisher implements Publisher {
   readonly #who: SensorIdentity;
   readonly #retry: RetryOptions;
   readonly #stop = new AbortController();
-  readonly #c = { published: 0, spooled: 0, drained: 0, dropped: 0, failed: 0, duplicates: 0, damaged: 0 };
+  readonly #c = { published: 0, spooled: 0, drained: 0, dropped: 0, failed: 0, duplicates: 0, damaged: 0, throttled: 0 };
   #lastError: string | undefined;
   #mode: "direct" | "spooling" = "direct";
   /** Every publish and mode switch runs in this chain, so order is call order. */
@@ -106,6 +113,7 @@ class SensorPublisher implements Publisher {
   #drainWaiters: (() => void)[] = [];
   #full = false;
   #retrying = false;
+  #throttling = false;
   #closed = false;
 
   constructor(
@@ -152,6 +160,15 @@ class SensorPublisher implements Publisher {
 
   /** Returns as soon as the event's place in line is fixed; the outcome may still wait for an fsync. */
   async #accept(event: VigilEvent, payload: Buffer): Promise<{ outcome: Promise<PublishOutcome> }> {
+    if (this.#mode === "direct" && this.options.throttle && !this.options.throttle.tryTake()) {
+      // Same path as an outage: the reader is never blocked and nothing is dropped; the drainer
+      // republishes in order at the granted rate (#republish waits for tokens).
+      this.#mode = "spooling";
+      this.#throttling = true;
+      this.log(`ingest quota reached; spooling events to ${this.options.spoolDir} and publishing them at the granted rate`);
+      this.#startDrainer(0);
+    }
+    if (this.#mode === "spooling" && this.#throttling) this.#c.throttled++;
     if (this.#mode === "direct") {
       try {
         const result = await publishSigned(this.options.bus, this.#who, event.kind, event.id, payload);
@@ -209,6 +226,7 @@ class SensorPublisher implements Publisher {
         send: (record) => this.#republish(record),
         isTransient: (error) => !(error instanceof UnpublishableRecord) && isTransientPublishError(error),
         onRetry: (error) => {
+          if (this.#stop.signal.aborted) return;
           this.#lastError = message(error);
           if (!this.#retrying) this.log(`bus still not answering (${this.#lastError}); retrying every ≤${this.#retry.maxMs} ms`);
           this.#retrying = true;
@@ -232,6 +250,7 @@ class SensorPublisher implements Publisher {
   async #republish(record: SpoolRecord): Promise<void> {
     const identity = spooledIdentity(record.body, this.#who);
     if (typeof identity === "string") throw new UnpublishableRecord(identity);
+    if (this.options.throttle && !(await this.options.throttle.take(this.#stop.signal))) throw new Error("publisher closing");
     const result = await publishSigned(this.options.bus, this.#who, identity.kind, identity.id, record.body);
     if (this.#retrying) this.log(`bus answers again; draining ${this.spool.bytes} spooled bytes`);
     this.#retrying = false;
@@ -243,6 +262,8 @@ class SensorPublisher implements Publisher {
     if (!this.spool.isEmpty) return false;
     await this.spool.compact();
     this.#mode = "direct";
+    if (this.#throttling) this.log(`events over the ingest quota all published (${this.#c.throttled} so far); publishing directly again`);
+    this.#throttling = false;
     this.log(`spool drained (${this.#c.drained} events republished so far); publishing directly again`);
     for (const wake of this.#drainWaiters.splice(0)) wake();
     return true;
@@ -273,6 +294,7 @@ class SensorPublisher implements Publisher {
       ...this.#c,
       spoolBytes: this.spool.bytes,
       spooling: this.#mode === "spooling",
+      throttling: this.#mode === "spooling" && this.#throttling,
       ...(this.#lastError !== undefined ? { lastError: this.#lastError } : {}),
     };
   }

@@ -5,6 +5,7 @@
  * predecessor ATA used, keeping ATA's 1011 for the disconnected sensor.
  */
 import type { Severity } from "../engine/detection.ts";
+import { INGEST_QUOTA_EXCEEDED } from "./ingest-quota-issue.ts";
 
 /** Whether an issue concerns one sensor or the whole tenant (MDI's "sensor" and "global" issues). */
 export type HealthScope = "sensor" | "tenant";
@@ -152,6 +153,7 @@ export const HEALTH_ISSUE_TYPES = {
     externalId: "1024",
     remedy: "The syslog receiver was unreachable or too slow for too long; check it and its address.",
   }),
+  ingestQuotaExceeded: INGEST_QUOTA_EXCEEDED,
 } as const;
 
 /** Windows event ids whose absence from a DC means an audit policy is off, and the issue it raises. */

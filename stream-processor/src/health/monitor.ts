@@ -17,6 +17,7 @@ import type { EventBus } from "@vigil/sensor/bus";
 import { healthSubject, type VigilEvent } from "@vigil/sensor/contract";
 import { healthIssueType } from "./issue-types.ts";
 import { emptyObservations, observe, observeSiemDrops, type TenantObservations } from "./observations.ts";
+import { observeIngestQuota } from "./ingest-quota-issue.ts";
 import { evaluateHealth, issueKeyString, type Finding, type HealthThresholds, type IssueKey } from "./rules.ts";
 
 /** A health issue as announced and forwarded (the row, dates as ISO strings). */
@@ -70,6 +71,13 @@ export interface HealthMonitor {
   observe(event: VigilEvent): void;
   /** The SIEM forwarder dropped notifications of a tenant (queue overflow). */
   siemDropped(tenantId: string, count: number): void;
+  /** The processor's metered arrivals of a tenant against its ingest quota (runtime/ingest-quotas.ts). */
+  ingestQuota(reading: {
+    tenantId: string;
+    ratePerSecond: number;
+    quota: { ratePerSecond: number; burst: number };
+    exceeded: boolean;
+  }): void;
   /** Evaluates one tenant now (or every tenant), resolving to the changes made. */
   evaluate(tenantId?: string): Promise<HealthIssueChange[]>;
   /** What the monitor has observed of a tenant so far (diagnostics and tests). */
@@ -264,6 +272,12 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     },
     siemDropped(tenantId, count) {
       observeSiemDrops(obsOf(tenantId), count, clock());
+    },
+    ingestQuota(reading) {
+      const obs = obsOf(reading.tenantId);
+      obs.ingestQuota = observeIngestQuota(obs.ingestQuota, reading, clock());
+      // Raised at once rather than at the next timer tick (schedule folds repeats); clearing can wait for it.
+      if (reading.exceeded) void schedule(reading.tenantId);
     },
     evaluate(tenantId) {
       return tenantId ? schedule(tenantId) : evaluateAll();

@@ -6,6 +6,7 @@
  */
 import type { VigilEvent } from "@vigil/sensor/contract";
 import { HEALTH_COUNTERS } from "./issue-types.ts";
+import type { IngestQuotaObservation } from "./ingest-quota-issue.ts";
 
 /** One sensor, as its heartbeats describe it. */
 export interface SensorObservation {
@@ -49,6 +50,8 @@ export interface TenantObservations {
   /** SIEM notifications dropped because the forwarder's queue overflowed, and when the last one was. */
   siemDropped: number;
   siemDroppedAt?: number;
+  /** The processor's ingest-quota readings (ingest-quota-issue.ts); absent until the first one. */
+  ingestQuota?: IngestQuotaObservation;
 }
 
 /** Parse-error rate (problems per record read) over one heartbeat interval that counts as high. */

@@ -8,6 +8,7 @@
  */
 import { HEALTH_COUNTERS, HEALTH_ISSUE_TYPES, REQUIRED_AUDIT_EVENTS, type HealthIssueType } from "./issue-types.ts";
 import { PARSE_ERROR_RATE, type SensorObservation, type TenantObservations } from "./observations.ts";
+import { INGEST_QUOTA_EXCEEDED, ingestQuotaDecision } from "./ingest-quota-issue.ts";
 
 /** Identifies one issue: its type, the sensor (row id) if any, and what it is about (a DC, a credential…). */
 export interface IssueKey {
@@ -213,6 +214,16 @@ export function evaluateHealth(input: HealthInput): HealthDecisions {
     () => `${obs.siemDropped} SIEM notifications were dropped because the syslog queue was full (last at ${iso(obs.siemDroppedAt!)}).`,
     { dropped: obs.siemDropped },
   );
+
+  const quota = ingestQuotaDecision(obs.ingestQuota, now, t.recentMs);
+  if (quota)
+    decide(
+      quota.holds,
+      { type: INGEST_QUOTA_EXCEEDED.type, sensorId: null, subject: "" },
+      INGEST_QUOTA_EXCEEDED,
+      () => quota.description,
+      quota.details,
+    );
   return out;
 }
 
