@@ -3,14 +3,17 @@
  *
  * A sensor publishes its tenant's events (heartbeats are `sensor.heartbeat` events, so they are
  * covered) through JetStream: a request to the event subject whose PubAck comes back on the
- * client's reply inbox. It needs nothing else: no `$JS.API.>` (stream and consumer management, and
- * reading other tenants' messages with STREAM.MSG.GET), no alerts, no KV.
+ * client's reply inbox. It also listens to its tenant's ingest-quota grants (`vigil.quota.<tenant>`,
+ * plain fan-out from the processor): without them a throttled sensor would never hear its share.
+ * It needs nothing else: no `$JS.API.>` (stream and consumer management, and reading other tenants'
+ * messages with STREAM.MSG.GET), no alerts, no KV.
  *
  * The inbox is the subtle part. By default every client's inbox is `_INBOX.<random>`, and pull
  * consumers deliver messages to the processor's inbox; a sensor allowed `_INBOX.>` could subscribe
  * there and read every tenant's events. So each sensor gets an inbox of its own
  * (`_INBOX_VIGIL.<tenant>.<sensor>`) and may subscribe to that only.
  */
+import { quotaSubject } from "../contract/ingest-quota.ts";
 import { assertName, EVENTS_PREFIX } from "./subjects.ts";
 
 /** Root of the per-sensor reply inboxes; not under `_INBOX` so no default inbox can collide. */
@@ -46,9 +49,9 @@ export function sensorInboxPrefix(who: SensorIdentity): string {
 /** The permissions written into a sensor's user JWT. */
 export function sensorPermissions(who: SensorIdentity): SensorPermissions {
   check(who);
-  const events = `${EVENTS_PREFIX}.${who.tenantId}.>`;
+  const wire = (subject: string) => (who.namespace ? `${who.namespace}.${subject}` : subject);
   return {
-    pub: { allow: [who.namespace ? `${who.namespace}.${events}` : events] },
-    sub: { allow: [`${sensorInboxPrefix(who)}.>`] },
+    pub: { allow: [wire(`${EVENTS_PREFIX}.${who.tenantId}.>`)] },
+    sub: { allow: [`${sensorInboxPrefix(who)}.>`, wire(quotaSubject(who.tenantId))] },
   };
 }

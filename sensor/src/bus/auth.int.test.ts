@@ -7,6 +7,7 @@ import { connect, credsAuthenticator, type NatsConnection } from "@nats-io/trans
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uniqueTenantId } from "../../../test-support/services.ts";
 import { issueSensorCreds, sensorUserPublicKey, type SensorKeyRef } from "./auth-issuer.ts";
+import { quotaSubject } from "../contract/ingest-quota.ts";
 import { sensorInboxPrefix } from "./auth-permissions.ts";
 import { readNatsRevocations, revokeNatsUsers } from "./auth-revoke.ts";
 import { OperatorNatsServer } from "./auth-server.fixture.ts";
@@ -109,6 +110,30 @@ describe("NATS operator mode: sensors reach only their tenant's subjects", () =>
     }
     // The streams are intact.
     expect((await processor.health()).ok).toBe(true);
+  });
+
+  it("hears its own tenant's quota grants and is refused another tenant's", async () => {
+    const ref = { ...sensorA, sensorId: "dc03" };
+    const { creds: text } = await issueSensorCreds(server.setup.issuer, ref);
+    const errors: string[] = [];
+    const nc = await connect({ servers: server.url, authenticator: creds(text), inboxPrefix: sensorInboxPrefix(ref), timeout: 2000 });
+    const announcer = await connect({ servers: server.url, authenticator: creds(server.setup.processorCreds), timeout: 2000 });
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === "error") errors.push(String(s.error));
+    })();
+    try {
+      const heard: string[] = [];
+      const own = nc.subscribe(quotaSubject(A), { callback: (_e, m) => heard.push(m.string()) });
+      nc.subscribe(quotaSubject(B));
+      await nc.flush();
+      await expect.poll(() => errors.join("\n"), { timeout: 5000 }).toContain(`Subscription to "${quotaSubject(B)}"`);
+      announcer.publish(quotaSubject(A), "grant-for-a");
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(["grant-for-a"]);
+      expect(own.isClosed()).toBe(false);
+    } finally {
+      await nc.close();
+      await announcer.close();
+    }
   });
 
   it("after revocation the sensor's connection is closed and it cannot connect again; other sensors carry on", async () => {

@@ -40,12 +40,15 @@ describe("nkey seed encoding", () => {
 });
 
 describe("sensor permissions", () => {
-  it("allow publishing the tenant's events (under the namespace) and the sensor's own inbox only", () => {
+  it("allow publishing the tenant's events (under the namespace), the sensor's own inbox and its tenant's quota grants only", () => {
     expect(sensorPermissions({ tenantId: "acme", sensorId: "dc01" })).toEqual({
       pub: { allow: ["vigil.events.acme.>"] },
-      sub: { allow: ["_INBOX_VIGIL.acme.dc01.>"] },
+      sub: { allow: ["_INBOX_VIGIL.acme.dc01.>", "vigil.quota.acme"] },
     });
-    expect(sensorPermissions({ tenantId: "acme", sensorId: "dc01", namespace: "prod" }).pub.allow).toEqual(["prod.vigil.events.acme.>"]);
+    expect(sensorPermissions({ tenantId: "acme", sensorId: "dc01", namespace: "prod" })).toEqual({
+      pub: { allow: ["prod.vigil.events.acme.>"] },
+      sub: { allow: ["_INBOX_VIGIL.acme.dc01.>", "prod.vigil.quota.acme"] },
+    });
     expect(sensorInboxPrefix({ tenantId: "acme", sensorId: "dc01" })).toBe("_INBOX_VIGIL.acme.dc01");
   });
 
@@ -73,7 +76,7 @@ describe("issuing sensor credentials", () => {
     const claims = decode<User>(parsed.jwt);
     expect(claims.nats.issuer_account).toBe(issuer.accountPublicKey);
     expect(claims.nats.pub?.allow).toEqual(["vigil.events.acme.>"]);
-    expect(claims.nats.sub?.allow).toEqual(["_INBOX_VIGIL.acme.dc01.>"]);
+    expect(claims.nats.sub?.allow).toEqual(["_INBOX_VIGIL.acme.dc01.>", "vigil.quota.acme"]);
     expect(claims.nats.bearer_token).toBe(false);
     // Same inputs, same user (so the API can name it when revoking); any change, another user.
     expect(sensorUserPublicKey(issuer, ref)).toBe(userPublicKey);
