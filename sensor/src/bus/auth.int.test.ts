@@ -123,7 +123,7 @@ describe("NATS operator mode: sensors reach only their tenant's subjects", () =>
     })();
     try {
       const heard: string[] = [];
-      const own = nc.subscribe(quotaSubject(A), { callback: (_e, m) => heard.push(m.string()) });
+      const own = nc.subscribe(quotaSubject(A), { callback: (_e, m) => void heard.push(m.string()) });
       nc.subscribe(quotaSubject(B));
       await nc.flush();
       await expect.poll(() => errors.join("\n"), { timeout: 5000 }).toContain(`Subscription to "${quotaSubject(B)}"`);
