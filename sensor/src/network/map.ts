@@ -35,10 +35,13 @@ export interface NetworkStats {
   problems: number;
   /** Packets tshark marked malformed (dissected as far as possible, still mapped). */
   malformed: number;
+  /** Frames of the captures read through the prefilter (capture-stream.ts), and how many it dropped. */
+  frames: number;
+  dropped: number;
 }
 
 export function createNetworkStats(): NetworkStats {
-  return { packets: 0, drafts: 0, draftsByKind: {}, unanswered: 0, problems: 0, malformed: 0 };
+  return { packets: 0, drafts: 0, draftsByKind: {}, unanswered: 0, problems: 0, malformed: 0, frames: 0, dropped: 0 };
 }
 
 /** A draft of one kind, as the protocol mappers build it. */

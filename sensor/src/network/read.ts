@@ -1,13 +1,13 @@
-import { createWriteStream } from "node:fs";
-import { mkdtemp, open, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { basename } from "node:path";
 import type { EventDraft } from "../contract/index.ts";
 import type { ReadProblem } from "../windows/record.ts";
 import { listZipMembers, readZipMember } from "../windows/input/zip.ts";
+import { CaptureFilter, type FrameMap } from "./capture-stream.ts";
 import { parseLine } from "./fields.ts";
 import { NetworkMapper, type NetworkStats } from "./map.ts";
+import { feedCapture, openCapturePipe, type FeedOutcome } from "./pipe.ts";
 import { describeTsharkMessage, runTshark, type TsharkInput, type TsharkOptions } from "./tshark.ts";
 
 /** Identity, keys and callbacks of a network read. */
@@ -21,8 +21,13 @@ export interface ReadNetworkOptions extends TsharkOptions {
   stats?: NetworkStats;
   /** Stops a live capture (and a file read) when aborted. */
   signal?: AbortSignal;
-  /** Where zip members are extracted for tshark (default the OS temporary directory). */
+  /** Where the pipe to tshark is named for a moment (default the OS temporary directory). */
   tempDir?: string;
+  /**
+   * Drop frames no mapper can use before tshark sees them (default true; files and zips only, a live
+   * capture has its capture filter instead).
+   */
+  prefilter?: boolean;
 }
 
 const PCAP_MAGICS = ["d4c3b2a1", "a1b2c3d4", "4d3cb2a1", "a1b23c4d", "0a0d0d0a"];
@@ -73,6 +78,10 @@ async function firstBytes(chunks: AsyncGenerator<Uint8Array>): Promise<Uint8Arra
  * event drafts (`origin.format = "pcap"`). Lines tshark prints that are not packets, truncated or
  * damaged captures and zip members that are not captures are reported through `onProblem`; the
  * packets before the damage are kept. Throws only when tshark is missing.
+ *
+ * Files and zip members are streamed to tshark through a pipe, minus the frames no mapper can use
+ * (capture-stream.ts, prefilter.ts; `prefilter: false` sends every frame); event ids keep naming the
+ * frames as numbered in the file.
  */
 export async function* readNetworkEvents(
   source: { file: string } | { interface: string },
@@ -84,7 +93,8 @@ export async function* readNetworkEvents(
   }
   const kind = await sniffCapture(source.file);
   if (kind === "capture") {
-    yield* readOne({ file: source.file }, basename(source.file), source.file, options);
+    if (options.prefilter === false) yield* readOne({ file: source.file }, basename(source.file), source.file, options);
+    else yield* readPiped(createReadStream(source.file, { highWaterMark: 1 << 18 }), basename(source.file), source.file, options);
     return;
   }
   if (kind !== "zip") {
@@ -102,35 +112,68 @@ export async function* readNetworkEvents(
         options.onProblem?.({ file: name, position: 0, unit: "byte", reason: "zip member is not a capture; skipped" });
         continue;
       }
-      // tshark reads captures from files only (not from a socket, which is what a child's stdin is),
-      // so each member is extracted to a private temporary directory and removed after.
-      const dir = await mkdtemp(join(options.tempDir ?? tmpdir(), "vigil-pcap-"));
-      try {
-        const path = join(dir, "member.pcap");
-        try {
-          await pipeline(
-            readZipMember(source.file, handle, member, () => undefined),
-            createWriteStream(path),
-          );
-        } catch (error) {
-          options.onProblem?.({
-            file: name,
-            position: 0,
-            unit: "byte",
-            reason: `zip member is damaged (${(error as Error).message}); reading what was extracted`,
-          });
-        }
-        yield* readOne({ file: path }, `${basename(source.file)}!${member.name}`, name, options);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      yield* readPiped(
+        readZipMember(source.file, handle, member, () => undefined),
+        `${basename(source.file)}!${member.name}`,
+        name,
+        options,
+      );
     }
   } finally {
     await handle.close();
   }
 }
 
-async function* readOne(target: TsharkInput, capture: string, file: string, options: ReadNetworkOptions): AsyncGenerator<EventDraft> {
+/** One capture streamed into tshark's stdin while its output is mapped (inflating zips on the way). */
+async function* readPiped(
+  bytes: AsyncIterable<Uint8Array>,
+  capture: string,
+  file: string,
+  options: ReadNetworkOptions,
+): AsyncGenerator<EventDraft> {
+  const pipe = await openCapturePipe(options.tempDir);
+  const filter = options.prefilter === false ? undefined : new CaptureFilter();
+  const feeding: { done?: Promise<FeedOutcome> } = {};
+  try {
+    yield* readOne({ stdin: pipe.reader.fd }, capture, file, options, {
+      ...(filter ? { frames: filter.frames } : {}),
+      started: async () => {
+        // tshark holds the read end now: closing ours lets the writer see EPIPE if tshark exits.
+        await pipe.reader.close();
+        feeding.done = feedCapture(bytes, pipe.writer, filter);
+        // Awaited below; when the reader stops early nobody does, and tshark's exit ends it (EPIPE).
+        feeding.done.catch(() => undefined);
+      },
+    });
+  } finally {
+    if (!feeding.done) {
+      await pipe.reader.close().catch(() => undefined);
+      await pipe.writer.close().catch(() => undefined);
+    }
+  }
+  const outcome = await feeding.done;
+  if (outcome && !outcome.ok && !outcome.tsharkGone) {
+    if (options.stats) options.stats.problems++;
+    options.onProblem?.({
+      file,
+      position: 0,
+      unit: "byte",
+      reason: `capture is damaged (${outcome.error.message}); reading what was extracted`,
+    });
+  }
+  if (filter && options.stats) {
+    options.stats.frames += filter.stats.frames;
+    options.stats.dropped += filter.stats.dropped;
+  }
+}
+
+async function* readOne(
+  target: TsharkInput,
+  capture: string,
+  file: string,
+  options: ReadNetworkOptions,
+  piped?: { frames?: FrameMap; started: () => Promise<void> },
+): AsyncGenerator<EventDraft> {
   const mapper = new NetworkMapper({
     tenantId: options.tenantId,
     sensorId: options.sensorId,
@@ -143,10 +186,11 @@ async function* readOne(target: TsharkInput, capture: string, file: string, opti
     options.onProblem?.({ file, position, unit, reason });
   };
   const run = runTshark(target, options);
+  await piped?.started();
   const onAbort = () => run.stop();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    yield* mapLines(run.lines, mapper, (line, reason) => report(line, "line", reason));
+    yield* mapLines(run.lines, mapper, (line, reason) => report(line, "line", reason), piped?.frames);
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
     run.stop();
@@ -168,6 +212,7 @@ export async function* mapLines(
   lines: AsyncIterable<string>,
   mapper: NetworkMapper,
   report: (line: number, reason: string) => void,
+  frames?: Pick<FrameMap, "original">,
 ): AsyncGenerator<EventDraft> {
   let lineNo = 0;
   for await (const line of lines) {
@@ -178,6 +223,7 @@ export async function* mapLines(
       report(lineNo, packet);
       continue;
     }
+    if (frames) packet.frame = frames.original(packet.frame);
     const drafts = mapper.map(packet);
     if (drafts.length) yield* drafts;
   }

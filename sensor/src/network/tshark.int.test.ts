@@ -151,9 +151,12 @@ describe.skipIf(process.getuid?.() !== 0)("network source on a live interface", 
       ))
         drafts.push(d);
     })();
-    await new Promise((r) => setTimeout(r, 3000));
+    // tshark takes seconds to start capturing on a loaded machine: queries go out twice, 3 s apart.
     const socket = createSocket("udp4");
-    for (let i = 0; i < 3; i++) socket.send(dnsMessage(100 + i, "live.corp.lab", 252), 53, "127.0.0.1");
+    for (const wait of [3000, 3000]) {
+      await new Promise((r) => setTimeout(r, wait));
+      for (let i = 0; i < 3; i++) socket.send(dnsMessage(100 + i, "live.corp.lab", 252), 53, "127.0.0.1");
+    }
     await new Promise((r) => setTimeout(r, 2000));
     socket.close();
     abort.abort();

@@ -7,22 +7,30 @@ export const DC_PORTS = [88, 389, 636, 3268, 3269, 445, 139, 135, 53, 464] as co
 
 /**
  * The capture filter (BPF) for a live interface: the DC ports, plus dynamic RPC (DRSUAPI, Netlogon,
- * SAM-R over TCP land on 49152-65535). Without DC addresses dynamic RPC means every high TCP port;
- * with them, only high ports on the DCs' side of a connection.
+ * SAM-R over TCP land on 49152-65535). Without DC addresses dynamic RPC means TCP between two ports
+ * that could be a client's ephemeral port and an RPC endpoint (the rule prefilter.ts applies to
+ * files: RDP or HTTPS from a Windows client's high port is not kept); with them, only high ports on
+ * the DCs' side of a connection. IP fragments are kept: only the first carries ports, and a fragmented
+ * Kerberos-over-UDP answer needs all of them.
  */
 export function captureFilter(dcAddresses: string[] = []): string {
   const ports = DC_PORTS.map((p) => `port ${p}`).join(" or ");
   const dynamic =
     dcAddresses.length === 0
-      ? "tcp portrange 49152-65535"
+      ? "(tcp src portrange 32768-65535 and tcp dst portrange 49152-65535) or (tcp src portrange 49152-65535 and tcp dst portrange 32768-65535)"
       : dcAddresses
           .map((ip) => `(tcp and ((dst host ${ip} and dst portrange 49152-65535) or (src host ${ip} and src portrange 49152-65535)))`)
           .join(" or ");
-  return `${ports} or ${dynamic}`;
+  return `${ports} or ${dynamic} or (ip and ip[6:2] & 0x3fff != 0) or (ip6 and ip6[6] == 44)`;
 }
 
-/** Only packets some mapper reads are printed: tshark still dissects the rest (reassembly needs it). */
-export const DISPLAY_FILTER = "kerberos or ntlmssp or smb2 or smb or ldap or dcerpc or dns";
+/**
+ * Only packets some mapper reads are printed: tshark still dissects the rest (reassembly needs it).
+ * Of SMB only session setups (NTLM results), tree connects and opens are read (smb.ts, ntlm.ts): the
+ * reads, writes, closes and SMB3-encrypted frames that make most of a DC's SMB are not printed. DCE/RPC
+ * carried over SMB matches `dcerpc` on its own.
+ */
+export const DISPLAY_FILTER = "kerberos or ntlmssp or smb2.cmd in {1,3,5} or smb.cmd in {0x73,0x75,0xa2} or ldap or dcerpc or dns";
 
 /** What to run tshark on and with which keys. */
 export interface TsharkOptions {
@@ -32,21 +40,40 @@ export interface TsharkOptions {
   keytab?: string;
   /** Live capture filter (default captureFilter()). */
   captureFilter?: string;
+  /** Which dissected packets are printed (default DISPLAY_FILTER; the bench passes the wider one it replaced). */
+  displayFilter?: string;
 }
 
-/** Where packets come from: a capture file or a live interface. */
-export type TsharkInput = { file: string } | { interface: string };
+/** Where packets come from: a capture file, a live interface, or a pipe's read end as stdin (see pipe.ts). */
+export type TsharkInput = { file: string } | { interface: string } | { stdin: number };
 
 /** The command line for one tshark run (exported for the bench and the tests). */
 export function tsharkArgs(input: TsharkInput, options: TsharkOptions = {}): string[] {
   const args = ["-n", "-Q"];
   if ("file" in input) args.push("-r", input.file);
+  else if ("stdin" in input) args.push("-r", "-");
   else args.push("-i", input.interface, "-l", "-f", options.captureFilter ?? captureFilter());
   if (options.keytab) args.push("-o", "kerberos.decrypt:TRUE", "-o", `kerberos.file:${options.keytab}`);
   // tshark 4.0's LSARPC dissector cannot decode NDR64 requests (mimikatz sends them), so LSA stubs are
   // taken raw and the secret name read from them (rpc.ts); the interface is known from the bind.
   args.push("--disable-protocol", "lsarpc");
-  args.push("-Y", DISPLAY_FILTER, "-T", "fields", "-E", "header=n", "-E", "separator=/t", "-E", "quote=n", "-E", "occurrence=a");
+  // Per-packet figures no mapper reads (TCP / UDP time deltas, bytes in flight); sequence analysis stays
+  // on: it is what keeps retransmitted segments from being dissected, and mapped, twice.
+  args.push("-o", "tcp.calculate_timestamps:FALSE", "-o", "tcp.track_bytes_in_flight:FALSE", "-o", "udp.calculate_timestamps:FALSE");
+  args.push(
+    "-Y",
+    options.displayFilter ?? DISPLAY_FILTER,
+    "-T",
+    "fields",
+    "-E",
+    "header=n",
+    "-E",
+    "separator=/t",
+    "-E",
+    "quote=n",
+    "-E",
+    "occurrence=a",
+  );
   args.push("-E", `aggregator=${AGGREGATOR}`);
   for (const f of FIELDS) args.push("-e", f);
   return args;
@@ -74,15 +101,18 @@ export class TsharkMissingError extends Error {
  */
 export function runTshark(target: TsharkInput, options: TsharkOptions = {}): TsharkRun {
   const command = options.tshark ?? "tshark";
-  const child = spawn(command, tsharkArgs(target, options), { stdio: ["ignore", "pipe", "pipe"] });
+  const stdin = "stdin" in target ? target.stdin : "ignore";
+  const child = spawn(command, tsharkArgs(target, options), { stdio: [stdin, "pipe", "pipe"] });
+  // Both are pipes (stdio above); the typings cannot tell when stdin is a descriptor.
+  const [out, err] = [child.stdout as Readable, child.stderr as Readable];
   const stderr: string[] = [];
   let spawnError: Error | undefined;
   child.on("error", (error: NodeJS.ErrnoException) => {
     spawnError = error.code === "ENOENT" ? new TsharkMissingError(command) : error;
   });
   let errText = "";
-  child.stderr.setEncoding("utf8");
-  child.stderr.on("data", (d: string) => {
+  err.setEncoding("utf8");
+  err.on("data", (d: string) => {
     errText += d;
     if (errText.length > 64 * 1024) errText = errText.slice(-64 * 1024);
   });
@@ -99,7 +129,7 @@ export function runTshark(target: TsharkInput, options: TsharkOptions = {}): Tsh
   });
   // The lines generator rethrows a spawn failure; whoever stops reading early never awaits this.
   finished.catch(() => undefined);
-  return { lines: splitLines(child.stdout, () => spawnError), finished, stop: () => void child.kill("SIGTERM") };
+  return { lines: splitLines(out, () => spawnError), finished, stop: () => void child.kill("SIGTERM") };
 }
 
 async function* splitLines(stream: Readable, failed: () => Error | undefined): AsyncGenerator<string> {
