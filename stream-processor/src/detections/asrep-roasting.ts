@@ -1,7 +1,7 @@
 import { isDcEndpoint, isEntityExcluded } from "../engine/context.ts";
 import { DAY, HOUR, defineDetection, type AlertCandidate, type AlertEntity } from "../engine/detection.ts";
 import type { WindowEntry } from "../engine/state.ts";
-import { accountEntity, accountKey, isMachineAccount, label, listed, present, sourceOf } from "./entities.ts";
+import { accountKey, isActorExcluded, isMachineAccount, label, listed, present, sourceOf } from "./entities.ts";
 import { distinctOf, timeBounds } from "./recon-helpers.ts";
 
 /** Window in which one source's no-pre-auth tickets for distinct accounts are counted. */
@@ -88,7 +88,7 @@ export const asrepRoasting = defineDetection({
       return [];
     }
     if (!source || isDcEndpoint(ctx, event.src)) return [];
-    if (isEntityExcluded(ctx, ID, source.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const entries = state.pushWindow<Roast>(`s:${source.key}`, { t: state.now, id: event.id, a: account, n: label(event.actor) }, WINDOW);
     const names = distinctOf(entries, "n");
     if (distinctOf(entries, "a").length >= ACCOUNTS_THRESHOLD) {

@@ -2,7 +2,18 @@ import type { EventOf } from "@vigil/sensor/contract";
 import { MINUTE, defineDetection, type AlertCandidate, type AlertEntity } from "../engine/detection.ts";
 import { isEntityExcluded } from "../engine/context.ts";
 import type { WindowEntry } from "../engine/state.ts";
-import { accountEntity, accountKey, isMachineAccount, label, listed, present, sourceFromKey, sourceOf, type Source } from "./entities.ts";
+import {
+  accountEntity,
+  accountKey,
+  isActorExcluded,
+  isMachineAccount,
+  label,
+  listed,
+  present,
+  sourceFromKey,
+  sourceOf,
+  type Source,
+} from "./entities.ts";
 
 /** Aggregation and counting window. */
 export const WINDOW_MS = 10 * MINUTE;
@@ -122,7 +133,7 @@ export const bruteForce = defineDetection({
     if (!result || !account || isMachineAccount(event.actor)) return [];
     const source = sourceOf(event);
     // Excluded accounts and sources are not even counted, so they cannot push others over a threshold.
-    if (isEntityExcluded(ctx, ID, source?.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source?.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const t = state.now;
     const who = label(event.actor);
     if (result === "failure") {

@@ -54,7 +54,7 @@ export function accountRefs(p: Principal | undefined): string[] {
   const sid = normSid(p?.sid);
   if (sid) refs.push(sid);
   const name = normName(p?.name) ?? (p?.dn ? rdnValue(p.dn)?.toLowerCase() : undefined);
-  if (name) refs.push(name.replace(/\$$/, ""));
+  if (name) refs.push(name.endsWith("$") ? name.slice(0, -1) : name);
   return refs;
 }
 
@@ -105,8 +105,10 @@ export function learnSensitivity(event: VigilEvent, state: DetectionState, ctx: 
 export function sensitiveReason(state: DetectionState, ctx: EntityContext, p: Principal | undefined): string | undefined {
   if (p?.name?.trim().endsWith("$")) return undefined;
   const refs = accountRefs(p);
-  if (refs.some((r) => ctx.sensitive.includes(r))) return "tagged sensitive";
-  if (/^S-1-5-21-\d+-\d+-\d+-500$/.test(normSid(p?.sid) ?? "")) return "built-in Administrator";
+  // Asked for every authentication: no closure when nothing is tagged, and the RID test before the regex.
+  if (ctx.sensitive.length > 0 && refs.some((r) => ctx.sensitive.includes(r))) return "tagged sensitive";
+  const sid = normSid(p?.sid);
+  if (sid?.endsWith("-500") && /^S-1-5-21-\d+-\d+-\d+-500$/.test(sid)) return "built-in Administrator";
   for (const r of refs) {
     const why = state.get<string>(`sensitive:${r}`);
     if (why) return `member of ${why}`;

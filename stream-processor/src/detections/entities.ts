@@ -1,5 +1,5 @@
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
-import { resolveSourceHost, type EntityContext } from "../engine/context.ts";
+import { hasExclusions, isEntityExcluded, resolveSourceHost, type EntityContext } from "../engine/context.ts";
 import { isLoopback, normHost, normIp, normName, normSid } from "../engine/names.ts";
 import type { AlertEntity, EntityRole } from "../engine/detection.ts";
 
@@ -116,6 +116,15 @@ export function accountEntity(role: EntityRole, p: Principal | undefined, kind?:
   const entity: AlertEntity = { role, kind: kind ?? (isMachineAccount(p) ? "computer" : "user"), id };
   if (p?.name || p?.dn) entity.name = label(p);
   return entity;
+}
+
+/**
+ * True when the account is excluded for the detection (as the actor entity accountEntity makes).
+ * Most events of most detections ask, and almost no tenant excludes anything: the entity (and its
+ * label string) is built only when there is an exclusion to test it against.
+ */
+export function isActorExcluded(ctx: EntityContext, detectionId: string, p: Principal | undefined): boolean {
+  return hasExclusions(ctx, detectionId) && isEntityExcluded(ctx, detectionId, accountEntity("actor", p));
 }
 
 /** A host (DC, target server) as an alert entity. */

@@ -2,7 +2,7 @@ import type { EventOf } from "@vigil/sensor/contract";
 import { isDcAccount, isEntityExcluded, isHoneytoken, type EntityContext } from "../engine/context.ts";
 import { DAY, defineDetection } from "../engine/detection.ts";
 import { normName } from "../engine/names.ts";
-import { accountEntity, hostEntity, isMachineAccount, label, present, sourceOf } from "./entities.ts";
+import { accountEntity, hostEntity, isActorExcluded, isMachineAccount, label, present, sourceOf } from "./entities.ts";
 
 const ID = "honeytoken-queried";
 const TITLE = "Honeytoken was queried";
@@ -49,7 +49,7 @@ export const honeytokenQueried = defineDetection({
   evaluate(event, _state, ctx) {
     if (isMachineAccount(event.actor) || isDcAccount(ctx, event.actor)) return [];
     const source = sourceOf(event);
-    if (isEntityExcluded(ctx, ID, source?.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source?.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const hits =
       event.kind === "samr.query"
         ? event.target && isHoneytoken(ctx, event.target)

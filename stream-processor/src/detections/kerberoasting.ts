@@ -3,7 +3,7 @@ import { isDcAccount, isDcEndpoint, isEntityExcluded } from "../engine/context.t
 import { DAY, MINUTE, defineDetection, type AlertCandidate } from "../engine/detection.ts";
 import type { WindowEntry } from "../engine/state.ts";
 import { normName } from "../engine/names.ts";
-import { accountEntity, isMachineAccount, label, listed, present, sourceOf, type Source } from "./entities.ts";
+import { accountEntity, isActorExcluded, isMachineAccount, label, listed, present, sourceOf, type Source } from "./entities.ts";
 import { distinctOf, timeBounds } from "./recon-helpers.ts";
 
 /** Counting window for one source's service-ticket requests. */
@@ -94,7 +94,7 @@ export const kerberoasting = defineDetection({
     if (etype !== undefined && AES_ETYPES.has(etype)) state.set(`aes:${service}`, 1, AES_MEMORY_MS);
     const source = sourceOf(event);
     if (!source || isMachineAccount(event.actor) || isDcAccount(ctx, event.actor) || isDcEndpoint(ctx, event.src)) return [];
-    if (isEntityExcluded(ctx, ID, source.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const weak = etype !== undefined && WEAK_ETYPES.has(etype);
     const entries = state.pushWindow<Request>(`s:${source.key}`, { t: state.now, id: event.id, s: service, w: weak }, WINDOW);
     const weakServices = distinctOf(

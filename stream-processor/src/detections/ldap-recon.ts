@@ -2,7 +2,7 @@ import type { EventOf } from "@vigil/sensor/contract";
 import { isDcAccount, isDcEndpoint, isEntityExcluded, isSensitiveGroup, type EntityContext } from "../engine/context.ts";
 import { DAY, HOUR, defineDetection } from "../engine/detection.ts";
 import type { Json } from "../engine/state.ts";
-import { accountEntity, hostEntity, isMachineAccount, label, listed, present } from "./entities.ts";
+import { accountEntity, hostEntity, isActorExcluded, isMachineAccount, label, listed, present } from "./entities.ts";
 import { recordingHost, remoteSource } from "./recon-helpers.ts";
 
 /** A source is profiled for LDAP recon once seen on this many distinct days… */
@@ -95,7 +95,7 @@ export const ldapRecon = defineDetection({
     if (isMachineAccount(event.actor) || isDcAccount(ctx, event.actor)) return [];
     const source = remoteSource(event);
     if (!source || isDcEndpoint(ctx, event.src)) return [];
-    if (isEntityExcluded(ctx, ID, source.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const targets = reconTargets(event, ctx);
     if (targets.length === 0) return [];
     const day = Math.floor(state.now / DAY);

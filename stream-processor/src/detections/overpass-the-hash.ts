@@ -78,18 +78,19 @@ export const overpassTheHash = defineDetection({
     const offered = event.requestedEtypes ?? [];
     const rc4OnlyOffer = offered.length > 0 && offered.every((e) => RC4.has(e));
     const aesOffered = offered.some((e) => AES.has(e));
-    const profile = state.get<Profile>(`p:${key}`) ?? { aes: 0, rc4: 0 };
+    const profileKey = `p:${key}`;
+    const profile = state.get<Profile>(profileKey) ?? { aes: 0, rc4: 0 };
     const tenantAes = state.get<number>("tenant:aes") ?? 0;
     const tenantRc4 = state.get<number>("tenant:rc4") ?? 0;
     const rc4 = (event.etype !== undefined && RC4.has(event.etype)) || rc4OnlyOffer;
     if (!rc4) {
       if (event.etype !== undefined && AES.has(event.etype)) {
-        state.set(`p:${key}`, { aes: profile.aes + 1, rc4: 0 }, MEMORY_MS);
+        state.set(profileKey, { aes: profile.aes + 1, rc4: 0 }, MEMORY_MS);
         state.set("tenant:aes", tenantAes + 1, MEMORY_MS);
       }
       return [];
     }
-    state.set(`p:${key}`, { aes: profile.aes, rc4: profile.rc4 + 1 }, MEMORY_MS);
+    state.set(profileKey, { aes: profile.aes, rc4: profile.rc4 + 1 }, MEMORY_MS);
     state.set("tenant:rc4", tenantRc4 + 1, MEMORY_MS);
     if (aesOffered) return [];
     const keyChanged = [accountKey(event.actor, "sid"), key].some((k) => k && state.get<number>(`changed:${k}`) !== undefined);

@@ -77,7 +77,7 @@ export const passTheTicket = defineDetection({
       return [];
     }
     if (event.kind === "kerberos.as") {
-      state.pushWindow<Issued>(`tgt:${key}`, { t: state.now, id: event.id, ip }, WINDOW);
+      state.appendWindow<Issued>(`tgt:${key}`, { t: state.now, id: event.id, ip }, WINDOW);
       return [];
     }
     const options = event.ticketOptions ? Number.parseInt(event.ticketOptions, 16) : 0;

@@ -3,7 +3,7 @@ import { isEntityExcluded } from "../engine/context.ts";
 import { MINUTE, defineDetection } from "../engine/detection.ts";
 import type { WindowEntry } from "../engine/state.ts";
 import { FAILURE_THRESHOLD, MIN_FAILURES_PER_ACCOUNT, WINDOW_MS } from "./brute-force.ts";
-import { accountEntity, accountKey, isMachineAccount, label, listed, sourceOf, type Source } from "./entities.ts";
+import { accountKey, isActorExcluded, isMachineAccount, label, listed, sourceOf, type Source } from "./entities.ts";
 import { distinctOf, timeBounds } from "./recon-helpers.ts";
 
 /** Distinct accounts with a wrong password from one source within the window. */
@@ -95,7 +95,7 @@ export const passwordSpray = defineDetection({
     const account = accountKey(event.actor, "name");
     const source = sourceOf(event);
     if (!account || !source || isMachineAccount(event.actor)) return [];
-    if (isEntityExcluded(ctx, ID, source.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const t = state.now;
     // brute-force's view of this source (all its failure codes), to stay off failures it alerts on.
     const bf = bruteForceFailure(event)

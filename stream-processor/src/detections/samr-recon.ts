@@ -2,7 +2,17 @@ import type { EventOf } from "@vigil/sensor/contract";
 import { defaultSensitiveGroup, isDcAccount, isDcEndpoint, isEntityExcluded, isSensitiveGroup } from "../engine/context.ts";
 import { DAY, HOUR, MINUTE, defineDetection, type AlertCandidate } from "../engine/detection.ts";
 import type { DetectionState, Json, WindowEntry } from "../engine/state.ts";
-import { accountEntity, accountKey, hostEntity, isMachineAccount, label, listed, present, sourceFromKey } from "./entities.ts";
+import {
+  accountEntity,
+  accountKey,
+  hostEntity,
+  isActorExcluded,
+  isMachineAccount,
+  label,
+  listed,
+  present,
+  sourceFromKey,
+} from "./entities.ts";
 import { onDc, recordingHost, remoteSource } from "./recon-helpers.ts";
 
 /** A 4661 and the 5145 that names its network source are joined when this close in event time. */
@@ -95,7 +105,7 @@ export const samrRecon = defineDetection({
     const wireSource = event.origin.format === "pcap" && !event.actor ? remoteSource(event)?.key : undefined;
     const actor = accountKey(event.actor, "name") ?? wireSource;
     if (!actor || isMachineAccount(event.actor) || isDcAccount(ctx, event.actor)) return [];
-    if (isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isActorExcluded(ctx, ID, event.actor)) return [];
     const t = state.now;
     if (event.kind === "share.access") {
       if (!SAMR_PIPE.test(event.relativeTarget ?? "")) return [];

@@ -3,7 +3,7 @@ import { isEntityExcluded } from "../engine/context.ts";
 import { DAY, HOUR, defineDetection, type AlertCandidate } from "../engine/detection.ts";
 import { normHost } from "../engine/names.ts";
 import type { DetectionState, WindowEntry } from "../engine/state.ts";
-import { accountEntity, accountKey, hostEntity, label, listed, present } from "./entities.ts";
+import { accountEntity, accountKey, hostEntity, isActorExcluded, label, listed, present } from "./entities.ts";
 import { distinctOf, timeBounds } from "./recon-helpers.ts";
 
 const ID = "skeleton-key";
@@ -96,7 +96,7 @@ export const skeletonKey = defineDetection({
     if (!WEAK.has(event.etype) || !offered.some((e) => AES.has(e))) return [];
     if (state.get<number>(`aes:${account}`) === undefined) return [];
     const dcEntity = hostEntity("dc", event.dc);
-    if (isEntityExcluded(ctx, ID, accountEntity("actor", event.actor)) || isEntityExcluded(ctx, ID, dcEntity)) return [];
+    if (isActorExcluded(ctx, ID, event.actor) || isEntityExcluded(ctx, ID, dcEntity)) return [];
     const entry: Downgrade = { t: state.now, id: event.id, a: account, n: label(event.actor), e: event.etype };
     const lastAes = state.get<number>(`aesdc:${dc}`);
     // An AES reply by this DC after a downgrade means it still supports AES: only later downgrades count.

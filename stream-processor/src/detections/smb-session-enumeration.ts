@@ -1,6 +1,6 @@
 import { isDcAccount, isDcEndpoint, isEntityExcluded } from "../engine/context.ts";
 import { HOUR, defineDetection } from "../engine/detection.ts";
-import { accountEntity, hostEntity, isMachineAccount, label, present } from "./entities.ts";
+import { accountEntity, hostEntity, isActorExcluded, isMachineAccount, label, present } from "./entities.ts";
 import { onDc, recordingHost, remoteSource } from "./recon-helpers.ts";
 
 const ID = "smb-session-enumeration";
@@ -52,7 +52,7 @@ export const smbSessionEnumeration = defineDetection({
     if (!onDc(event, state, ctx)) return [];
     const source = remoteSource(event);
     if (!source || isMachineAccount(event.actor) || isDcAccount(ctx, event.actor) || isDcEndpoint(ctx, event.src)) return [];
-    if (isEntityExcluded(ctx, ID, source.entity) || isEntityExcluded(ctx, ID, accountEntity("actor", event.actor))) return [];
+    if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const dc = recordingHost(event);
     return [
       {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { AlertCandidate, AlertEntity, DetectionMeta, Severity } from "./detection.ts";
 import { SEVERITY_RANK } from "./detection.ts";
+import { parseTime } from "./time.ts";
 
 /** An aggregated alert: one per detection, primary entity and activity burst. */
 export interface Alert {
@@ -60,7 +61,7 @@ export function openAlert(tenantId: string, meta: DetectionMeta, c: AlertCandida
   const first = c.firstTime ?? c.time;
   const open: OpenAlert = {
     alert: {
-      id: alertId(tenantId, meta.id, c.primaryEntity, Date.parse(first), meta.windowMs),
+      id: alertId(tenantId, meta.id, c.primaryEntity, parseTime(first), meta.windowMs),
       tenantId,
       detectionId: meta.id,
       title: c.title,
@@ -86,8 +87,8 @@ export function openAlert(tenantId: string, meta: DetectionMeta, c: AlertCandida
 
 /** True when a candidate at time t still belongs to the open alert (within its window, span not exceeded). */
 export function accepts(open: OpenAlert, t: number, maxSpanMs: number): boolean {
-  const first = Date.parse(open.alert.firstSeen);
-  const last = Date.parse(open.alert.lastSeen);
+  const first = parseTime(open.alert.firstSeen);
+  const last = parseTime(open.alert.lastSeen);
   return t <= last + open.windowMs && t >= first - open.windowMs && t <= first + Math.max(maxSpanMs, open.windowMs);
 }
 
@@ -101,8 +102,8 @@ export function mergeCandidate(open: OpenAlert, c: AlertCandidate, limits: Alert
     a.description = c.description;
   }
   const first = c.firstTime ?? c.time;
-  if (Date.parse(first) < Date.parse(a.firstSeen)) a.firstSeen = first;
-  if (Date.parse(c.time) > Date.parse(a.lastSeen)) a.lastSeen = c.time;
+  if (parseTime(first) < parseTime(a.firstSeen)) a.firstSeen = first;
+  if (parseTime(c.time) > parseTime(a.lastSeen)) a.lastSeen = c.time;
   addEntities(a, c.entities, limits);
   addEvidence(open, c.evidenceEventIds, limits);
 }

@@ -152,7 +152,13 @@ function learnDcs(ctx: EntityContext, event: VigilEvent): EntityContext {
     // Every KDC event names its DC: a DC already known by that name adds nothing (addDc would
     // return ctx too), found without addDc's list searches.
     const host = normHost(event.dc);
-    if (host !== undefined && setOf(ctx.dcHosts).has(host) && !isIp(host)) return ctx;
+    // Nearly every event names the same DC as the one before: that answer is kept for the very list
+    // it was found in (lists are immutable, so the same list means the same answer).
+    if (host !== undefined && host === knownDc.host && ctx.dcHosts === knownDc.list) return ctx;
+    if (host !== undefined && setOf(ctx.dcHosts).has(host) && !isIp(host)) {
+      knownDc = { host, list: ctx.dcHosts };
+      return ctx;
+    }
     return addDc(ctx, { host: event.dc });
   }
   if (event.kind === "entity.snapshot" && event.entity.objectType === "computer" && !event.entity.deleted) {
@@ -166,6 +172,8 @@ function learnDcs(ctx: EntityContext, event: VigilEvent): EntityContext {
   }
   return ctx;
 }
+
+let knownDc: { host: string | undefined; list: string[] | undefined } = { host: undefined, list: undefined };
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
@@ -266,7 +274,16 @@ export function isExcluded(ctx: EntityContext, detectionId: string, alert: { pri
 /** True when one entity is excluded for the detection; detections use it to not even count excluded activity. */
 export function isEntityExcluded(ctx: EntityContext, detectionId: string, entity: AlertEntity | undefined): boolean {
   if (!entity) return false;
-  return exclusionRefs(ctx, detectionId).some((ref) => entityMatches(ref, entity));
+  // A loop, not `.some(ref => …)`: the closure would be allocated on every call, and detections
+  // call this for most events while almost no tenant excludes anything.
+  const refs = exclusionRefs(ctx, detectionId);
+  for (let i = 0; i < refs.length; i++) if (entityMatches(refs[i]!, entity)) return true;
+  return false;
+}
+
+/** True when anything is excluded for the detection: lets a detection skip building entities to test. */
+export function hasExclusions(ctx: EntityContext, detectionId: string): boolean {
+  return exclusionRefs(ctx, detectionId).length > 0;
 }
 
 const NO_REFS: readonly string[] = [];

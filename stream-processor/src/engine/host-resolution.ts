@@ -182,11 +182,27 @@ export function releasedSessions(table: HostTable | undefined, event: VigilEvent
  */
 export function learnHosts(table: HostTable, event: VigilEvent, maxEntries = DEFAULT_MAX_ENTRIES, at = parseTime(event.time)): HostTable {
   if (!Number.isFinite(at)) return table;
+  // The updates live in functions of their own: a closure here would make V8 allocate its context
+  // on every call, and most events (every detection's input) change nothing.
   const proof = machineProof(event);
-  if (proof) return put(table, proof.ip, (e) => bind(e, proof, at, evidenceLabel(event)), maxEntries);
+  if (proof) return learnProof(table, event, proof, at, maxEntries);
   const who = pendingUser(event);
   const ip = who ? clientIp(event.src?.ip) : undefined;
   if (!who || !ip) return table;
+  return learnPending(table, event, who, ip, at, maxEntries);
+}
+
+function learnProof(
+  table: HostTable,
+  event: VigilEvent,
+  proof: NonNullable<ReturnType<typeof machineProof>>,
+  at: number,
+  maxEntries: number,
+) {
+  return put(table, proof.ip, (e) => bind(e, proof, at, evidenceLabel(event)), maxEntries);
+}
+
+function learnPending(table: HostTable, event: VigilEvent, who: Principal, ip: string, at: number, maxEntries: number) {
   return put(table, ip, (e) => (usable(e, at) || (e?.sharedUntil ?? 0) > at ? e : wait(e, ip, who, at, evidenceLabel(event))), maxEntries);
 }
 

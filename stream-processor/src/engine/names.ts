@@ -8,7 +8,10 @@ const CACHE_MAX = 32_768;
 
 // Most calls repeat one of the last two inputs (every detection routed an event normalizes the same
 // actor and source), and comparing against them is far cheaper than hashing the string into the Map.
-function memo(fn: (s: string) => string | undefined): (s: string | undefined) => string | undefined {
+// Each event brings fresh strings, though, and most are already in normal form (`bob`, `wks01`,
+// `10.0.0.5`, `S-1-5-21-…`): `canonical` recognizes those with one pass over their characters, which
+// is cheaper than hashing them and probing a large Map (the result is then the input itself).
+function memo(fn: (s: string) => string | undefined, canonical: (s: string) => boolean): (s: string | undefined) => string | undefined {
   const cache = new Map<string, string | null>();
   let lastIn = "";
   let lastOut: string | undefined;
@@ -18,8 +21,8 @@ function memo(fn: (s: string) => string | undefined): (s: string | undefined) =>
     if (!s) return undefined;
     if (s === lastIn) return lastOut;
     if (s === prevIn) return prevOut;
-    const hit = cache.get(s);
     let r: string | undefined;
+    const hit = canonical(s) ? s : cache.get(s);
     if (hit !== undefined) r = hit ?? undefined;
     else {
       r = fn(s);
@@ -34,8 +37,34 @@ function memo(fn: (s: string) => string | undefined): (s: string | undefined) =>
   };
 }
 
+// Characters (ASCII codes) a string may be made of to be its own normal form. A SID of digits and
+// dashes is unchanged by trim + upper-case; a name without domain, realm, spaces or capitals by
+// normName; a host without dots, `$`, colons or capitals is no IP and has one label; digits and dots
+// are an IPv4 address or nothing normIp would change.
+const SID_CHARS = charSet("0123456789-S");
+const NAME_CHARS = charSet("abcdefghijklmnopqrstuvwxyz0123456789._$-");
+const HOST_CHARS = charSet("abcdefghijklmnopqrstuvwxyz0123456789_-");
+const IPV4_CHARS = charSet("0123456789.");
+
+function charSet(chars: string): Uint8Array {
+  const set = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
+function only(s: string, set: Uint8Array): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || set[c] === 0) return false;
+  }
+  return true;
+}
+
 /** Normalized SID, or undefined for none / the NULL SID that failed logons carry. */
-export const normSid: (sid: string | undefined) => string | undefined = memo(normSidUncached);
+export const normSid: (sid: string | undefined) => string | undefined = memo(
+  normSidUncached,
+  (s) => s !== "S-1-0-0" && s.startsWith("S-1-") && only(s, SID_CHARS),
+);
 
 function normSidUncached(sid: string): string | undefined {
   const s = sid.trim().toUpperCase();
@@ -43,7 +72,7 @@ function normSidUncached(sid: string): string | undefined {
 }
 
 /** Account name without `DOMAIN\` or `@realm`, lower-case (`CORP\Bob`, `bob@corp.lab` → `bob`). */
-export const normName: (name: string | undefined) => string | undefined = memo(normNameUncached);
+export const normName: (name: string | undefined) => string | undefined = memo(normNameUncached, (s) => s !== "-" && only(s, NAME_CHARS));
 
 function normNameUncached(name: string): string | undefined {
   let n = name.trim();
@@ -56,7 +85,7 @@ function normNameUncached(name: string): string | undefined {
 }
 
 /** Host as its first DNS label, lower-case, without a machine-account `$`; IPs unchanged. */
-export const normHost: (host: string | undefined) => string | undefined = memo(normHostUncached);
+export const normHost: (host: string | undefined) => string | undefined = memo(normHostUncached, (s) => s !== "-" && only(s, HOST_CHARS));
 
 function normHostUncached(host: string): string | undefined {
   const h = host.trim().toLowerCase().replace(/^\\\\/, "");
@@ -66,7 +95,7 @@ function normHostUncached(host: string): string | undefined {
 }
 
 /** IP without the IPv4-mapped IPv6 prefix. */
-export const normIp: (ip: string | undefined) => string | undefined = memo(normIpUncached);
+export const normIp: (ip: string | undefined) => string | undefined = memo(normIpUncached, (s) => only(s, IPV4_CHARS));
 
 function normIpUncached(ip: string): string | undefined {
   const i = ip

@@ -25,6 +25,32 @@ describe("SeenEvents", () => {
     expect(s.add("e0", 1_000)).toBe(true);
   });
 
+  it("finds ids whose hashes collide, and keeps finding the others after deletions shift them", () => {
+    // Tiny ring and table, many ids: probe runs wrap and overlap, so eviction shifts entries back.
+    const s = new SeenEvents();
+    const ids = Array.from({ length: 5_000 }, (_, i) => `id-${(i * 7_919) % 10_007}`);
+    ids.forEach((id, i) => {
+      expect(s.add(id, i)).toBe(true);
+      s.evict(12, 0);
+      const held = ids.slice(Math.max(0, i - 11), i + 1);
+      expect(held.every((h) => s.has(h))).toBe(true);
+      expect(s.has(ids[i - 12] ?? "none")).toBe(false);
+      expect(s.add(id, -1)).toBe(false);
+    });
+    expect(s.capacity).toBe(16);
+  });
+
+  it("tells apart ids whose 32-bit hashes are equal", () => {
+    // `e43zx` and `ebpad` have the same FNV-1a hash: the ids themselves decide.
+    const s = new SeenEvents();
+    expect(s.add("e43zx", 1)).toBe(true);
+    expect(s.has("ebpad")).toBe(false);
+    expect(s.add("ebpad", 2)).toBe(true);
+    expect([s.add("e43zx", 3), s.add("ebpad", 3)]).toEqual([false, false]);
+    s.evict(1, 0);
+    expect([s.has("e43zx"), s.has("ebpad")]).toEqual([false, true]);
+  });
+
   it("forgets the newest id on undo, and nothing when empty", () => {
     const s = new SeenEvents();
     s.dropNewest();
@@ -58,7 +84,7 @@ describe("SeenEvents", () => {
       expect(s.size).toBe(model.size);
     }
     expect([...s]).toEqual([...model]);
-    const internals = s as unknown as { queue: unknown[] };
-    expect(internals.queue.length).toBeLessThan(2 * 600 + 2048);
+    // The ring never grows past twice the most ids held at once (at most 600 + 1 here).
+    expect(s.capacity).toBeLessThanOrEqual(2_048);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DetectionState, type WindowEntry } from "./state.ts";
+import { DetectionState, prefixedKey, type WindowEntry } from "./state.ts";
 
 const W = { windowMs: 600, latenessMs: 100, maxEntries: 5 };
 const at = (s: DetectionState, t: number) => (s.advance(t), s);
@@ -72,6 +72,41 @@ describe("DetectionState", () => {
     expect(b.snapshot()).toEqual(a.snapshot());
     expect([b.get("x"), b.get("y"), b.get("z"), b.since]).toEqual([{ n: [1, 2] }, undefined, true, 0]);
     expect(DetectionState.restore(new DetectionState(3).snapshot(), 3).snapshot()).toEqual({ since: null, watermark: null, entries: [] });
+  });
+
+  it("answers from the live map whatever was asked just before (the last-key and last-miss caches)", () => {
+    const s = at(new DetectionState(2), 0);
+    const fresh = (k: string) => ["", k].join(""); // a new string object each time, as detections build keys
+    expect(s.get(fresh("a"))).toBeUndefined();
+    s.set(fresh("a"), 1, 100);
+    expect(s.get(fresh("a"))).toBe(1);
+    s.delete(fresh("a"));
+    expect(s.get(fresh("a"))).toBeUndefined();
+    s.set("b", 2, 100);
+    s.set("c", 3, 100);
+    expect(s.get("c")).toBe(3);
+    s.set("d", 4, 100); // evicts b, the least recently used
+    expect([s.get("b"), s.get("c"), s.get("d")]).toEqual([undefined, 3, 4]);
+    expect(at(s, 101).get("d")).toBeUndefined();
+    expect(s.get("d")).toBeUndefined();
+    s.set("", 5, 100);
+    expect([s.get(""), s.get(fresh(""))]).toEqual([5, 5]);
+  });
+
+  it("appends to a window exactly as pushWindow stores it", () => {
+    const a = new DetectionState(10);
+    const b = new DetectionState(10);
+    for (const t of [500, 550, 100, 600, 601, 602, 603, -200, 1_400]) {
+      at(a, t).pushWindow<WindowEntry>("k", { t, id: `e${t}` }, W);
+      at(b, t).appendWindow<WindowEntry>("k", { t, id: `e${t}` }, W);
+      expect(b.snapshot()).toEqual(a.snapshot());
+    }
+  });
+
+  it("builds prefixed keys, reusing the string while the part repeats", () => {
+    const key = prefixedKey("dc:");
+    const first = key("dc01");
+    expect([first, key("dc01") === first, key("dc02"), key("dc01")]).toEqual(["dc:dc01", true, "dc:dc02", "dc:dc01"]);
   });
 
   it("never grows past maxKeys", () => {

@@ -45,6 +45,12 @@ const SWEEP_PER_WRITE = 8;
  * insertion order: a touch then relinks two pointers instead of a delete + re-insert, which costs two
  * more hash lookups and leaves a hole that the Map's iteration (and rehash) must walk later. Every
  * detection reads several keys per event, so this is the engine's hottest path.
+ *
+ * The last slot looked up is kept beside its key: detections build keys afresh per event (`dc:${host}`),
+ * and a fresh string must be flattened and hashed before the Map can find it, which costs more than
+ * comparing it with the previous key. That previous key is very often the same one: read then
+ * written back in one evaluation, or a DC's key asked for on every event. The last key found absent
+ * is kept too (until a key is added), for keys asked for on every event that are rarely set.
  */
 export class DetectionState {
   private readonly slots = new Map<string, Slot>();
@@ -52,6 +58,10 @@ export class DetectionState {
   private oldest: Slot | undefined;
   /** Most recently used slot. */
   private newest: Slot | undefined;
+  /** Key and slot of the last lookup (lastSlot is cleared when that slot is removed). */
+  private lastKey = "";
+  private lastSlot: Slot | undefined;
+  private lastMissKey: string | undefined;
   /** Event time of the event being evaluated (ms). */
   now = 0;
   /** Highest event time seen; expiry is measured against it so it never moves backwards. */
@@ -75,7 +85,7 @@ export class DetectionState {
 
   /** The value under a key, or undefined when absent or expired; reading marks it recently used. */
   get<T extends Json>(key: string): T | undefined {
-    const slot = this.slots.get(key);
+    const slot = this.lookup(key);
     if (slot === undefined) return undefined;
     if (slot.expires < this.watermark) {
       this.remove(slot);
@@ -95,17 +105,32 @@ export class DetectionState {
   }
 
   delete(key: string): void {
-    const slot = this.slots.get(key);
+    const slot = this.lookup(key);
     if (slot !== undefined) this.remove(slot);
+  }
+
+  private lookup(key: string): Slot | undefined {
+    if (key === this.lastKey && this.lastSlot !== undefined) return this.lastSlot;
+    if (key === this.lastMissKey) return undefined;
+    const slot = this.slots.get(key);
+    if (slot === undefined) this.lastMissKey = key;
+    else {
+      this.lastKey = key;
+      this.lastSlot = slot;
+    }
+    return slot;
   }
 
   /** Stores a value as the most recently used one. */
   private put(key: string, expires: number, value: Json): void {
-    const slot = this.slots.get(key);
+    const slot = this.lookup(key);
     if (slot === undefined) {
       const fresh: Slot = { key, expires, value, prev: undefined, next: undefined };
       this.slots.set(key, fresh);
+      this.lastMissKey = undefined;
       this.append(fresh);
+      this.lastKey = key;
+      this.lastSlot = fresh;
       return;
     }
     slot.expires = expires;
@@ -117,6 +142,7 @@ export class DetectionState {
   }
 
   private remove(slot: Slot): void {
+    if (slot === this.lastSlot) this.lastSlot = undefined;
     this.slots.delete(slot.key);
     this.unlink(slot);
   }
@@ -144,33 +170,57 @@ export class DetectionState {
    * it, so a few minutes of disorder does not hide a burst.
    */
   pushWindow<E extends WindowEntry>(key: string, entry: E, options: WindowOptions): E[] {
-    const stored = this.get<E[]>(key);
-    const entries = stored === undefined ? [] : stored.slice();
-    let at = entries.length;
-    while (at > 0 && entries[at - 1]!.t > entry.t) at--;
-    if (at === entries.length) entries.push(entry);
-    else entries.splice(at, 0, entry);
-    const newest = entries[entries.length - 1]!.t;
-    const horizon = newest - options.windowMs - options.latenessMs;
-    let drop = 0;
-    while (drop < entries.length && entries[drop]!.t < horizon) drop++;
-    drop = Math.max(drop, entries.length - options.maxEntries);
-    const kept = drop > 0 ? entries.slice(drop) : entries;
-    this.put(key, newest + options.windowMs + options.latenessMs, kept);
-    this.sweep();
+    const stored = this.get<E[]>(key) ?? [];
+    const at = insertionPoint(stored, entry);
+    this.storeWindow(key, stored, at, entry, options);
     // Measured before trimming, so an entry too late to be kept still counts with its neighbours.
-    // One pass for both windows (this runs for every windowed event of every detection).
-    let trailing: E[] = [];
-    let leading: E[] = [];
+    // Counted first and copied once: this runs for every windowed event of every detection.
     const from = entry.t - options.windowMs;
     const to = entry.t + options.windowMs;
-    for (const e of entries) {
-      if (e.t >= from && e.t <= entry.t) trailing.push(e);
-      if (e.t >= entry.t && e.t <= to) leading.push(e);
+    let trailing = 0;
+    let leading = 0;
+    for (let i = 0; i <= stored.length; i++) {
+      const t = i < at ? stored[i]!.t : i === at ? entry.t : stored[i - 1]!.t;
+      if (t >= from && t <= entry.t) trailing++;
+      if (t >= entry.t && t <= to) leading++;
     }
-    if (trailing.length > options.maxEntries) trailing = trailing.slice(-options.maxEntries);
-    if (leading.length > options.maxEntries) leading = leading.slice(0, options.maxEntries);
-    return leading.length > trailing.length ? leading : trailing;
+    const max = options.maxEntries;
+    const useLeading = Math.min(leading, max) > Math.min(trailing, max);
+    // The trailing window keeps its newest maxEntries, the leading one its oldest.
+    let skip = useLeading ? 0 : Math.max(0, trailing - max);
+    const out: E[] = [];
+    for (let i = 0; i <= stored.length && out.length < max; i++) {
+      const e = i < at ? stored[i]! : i === at ? entry : stored[i - 1]!;
+      if (useLeading ? e.t >= entry.t && e.t <= to : e.t >= from && e.t <= entry.t) {
+        if (skip > 0) skip--;
+        else out.push(e);
+      }
+    }
+    return out;
+  }
+
+  /** pushWindow for a detection that only records: the same stored window, without the answer. */
+  appendWindow<E extends WindowEntry>(key: string, entry: E, options: WindowOptions): void {
+    const stored = this.get<E[]>(key) ?? [];
+    this.storeWindow(key, stored, insertionPoint(stored, entry), entry, options);
+  }
+
+  /**
+   * Stores stored + entry (inserted at `at`, keeping time order) without the entries older than
+   * newest - window - lateness, and at most maxEntries of the newest: one copy, the stored array
+   * itself is left alone (a detection may still hold it).
+   */
+  private storeWindow<E extends WindowEntry>(key: string, stored: E[], at: number, entry: E, options: WindowOptions): void {
+    const n = stored.length + 1;
+    const newest = at === stored.length ? entry.t : stored[stored.length - 1]!.t;
+    const horizon = newest - options.windowMs - options.latenessMs;
+    let drop = 0;
+    while (drop < n && (drop < at ? stored[drop]!.t : drop === at ? entry.t : stored[drop - 1]!.t) < horizon) drop++;
+    drop = Math.max(drop, n - options.maxEntries);
+    const kept: E[] = [];
+    for (let i = drop; i < n; i++) kept.push(i < at ? stored[i]! : i === at ? entry : stored[i - 1]!);
+    this.put(key, newest + options.windowMs + options.latenessMs, kept);
+    this.sweep();
   }
 
   /** True the first time a key is seen (then remembered for ttlMs); false while it is remembered. */
@@ -206,4 +256,28 @@ export class DetectionState {
       this.remove(this.oldest);
     }
   }
+}
+
+/** Where an entry goes in a time-ordered window: after every entry not newer than it. */
+function insertionPoint(entries: readonly WindowEntry[], entry: WindowEntry): number {
+  let at = entries.length;
+  while (at > 0 && entries[at - 1]!.t > entry.t) at--;
+  return at;
+}
+
+/**
+ * A key builder for one prefix that hands back the same string while the part is the same: keys of
+ * the few hosts asked about on every event (a DC's `dc:` / `pending:` keys) are then found by a
+ * pointer comparison instead of being built, flattened and hashed again for every event.
+ */
+export function prefixedKey(prefix: string): (part: string) => string {
+  let lastPart: string | undefined;
+  let lastKey = "";
+  return (part) => {
+    if (part !== lastPart) {
+      lastPart = part;
+      lastKey = prefix + part;
+    }
+    return lastKey;
+  };
 }
