@@ -44,7 +44,7 @@ export type {
 export { nameKey, computerLabel, isNameKey } from "./aliases.ts";
 /** A journaled new lateral-movement path (lmpOpenings / ackLmpOpenings). */
 export type { LmpOpening, PathIds } from "./lmp-openings.ts";
-/** Effective sensitivity: the default sensitive groups (mirrored from stream-processor), Tier Zero roles. */
+/** Effective sensitivity: the default sensitive groups (the one list; the detection engine reads it too), Tier Zero roles. */
 export {
   DEFAULT_SENSITIVE_GROUPS,
   TIER_ZERO_ROLES,

@@ -11,20 +11,36 @@ import type { NodeKind, PropertyValue } from "./schema.ts";
 /** Why an account is sensitive. */
 export type SensitivityReason = "tagged" | "sensitive-group" | "tier-zero";
 
-/** One default sensitive group: a builtin SID, a domain RID, or (no fixed RID) an English name. */
+/** One default sensitive group, matched by well-known SID, domain RID or (no SID) name. */
 export interface DefaultSensitiveGroup {
+  /** Well-known SID (builtin groups). */
   sid?: string;
+  /** Relative id of a domain group (S-1-5-21-<domain>-<rid>). */
   rid?: number;
-  /** Lower-case; matched only for groups without a fixed SID/RID. */
+  /** English default names, lower-case; matched only for groups without a fixed SID/RID. */
   names: string[];
+  /** A builtin (S-1-5-32) group: member servers have their own copy, which is not domain-sensitive. */
+  builtin: boolean;
   /** "mdi": MDI's own list (mdi-catalog §3.3); "vigil": our additions. */
   source: "mdi" | "vigil";
 }
 
-const builtin = (rid: number, ...names: string[]): DefaultSensitiveGroup => ({ sid: `S-1-5-32-${rid}`, names, source: "mdi" });
-const domainGroup = (rid: number, ...names: string[]): DefaultSensitiveGroup => ({ rid, names, source: "mdi" });
+const builtin = (rid: number, ...names: string[]): DefaultSensitiveGroup => ({
+  sid: `S-1-5-32-${rid}`,
+  names,
+  builtin: true,
+  source: "mdi",
+});
+const domainGroup = (rid: number, ...names: string[]): DefaultSensitiveGroup => ({ rid, names, builtin: false, source: "mdi" });
 
-/** MDI's default sensitive groups plus Key Admins, Enterprise Key Admins and DnsAdmins (see the stream-processor copy for why). */
+/**
+ * MDI's default sensitive groups (mdi-catalog §3.3, entity-tags), plus Vigil additions MDI leaves
+ * out: Key Admins / Enterprise Key Admins (may write msDS-KeyCredentialLink on every account, i.e.
+ * shadow credentials anywhere) and DnsAdmins (ServerLevelPluginDll → code as SYSTEM on DCs). Cert
+ * Publishers is not added: CA setup adds to it routinely and membership alone grants no takeover.
+ * "Microsoft Exchange Servers" and DnsAdmins have no fixed RID, so they match by name (English only).
+ * The one list: the graph's sensitivity and the detection engine both read it.
+ */
 export const DEFAULT_SENSITIVE_GROUPS: readonly DefaultSensitiveGroup[] = [
   builtin(544, "administrators"),
   builtin(547, "power users"),
@@ -42,10 +58,10 @@ export const DEFAULT_SENSITIVE_GROUPS: readonly DefaultSensitiveGroup[] = [
   domainGroup(519, "enterprise admins"),
   domainGroup(520, "group policy creator owners"),
   domainGroup(521, "read-only domain controllers"),
-  { names: ["exchange servers", "microsoft exchange servers"], source: "mdi" },
-  { rid: 526, names: ["key admins"], source: "vigil" },
-  { rid: 527, names: ["enterprise key admins"], source: "vigil" },
-  { names: ["dnsadmins"], source: "vigil" },
+  { names: ["exchange servers", "microsoft exchange servers"], builtin: false, source: "mdi" },
+  { rid: 526, names: ["key admins"], builtin: false, source: "vigil" },
+  { rid: 527, names: ["enterprise key admins"], builtin: false, source: "vigil" },
+  { names: ["dnsadmins"], builtin: false, source: "vigil" },
 ];
 
 /** Matcher inputs in the shape the Neo4j statement takes as parameters (and the embedded adapter uses). */
