@@ -6,8 +6,9 @@
  * restarted. The alerts (PostgreSQL) and identity graph (Neo4j) must equal those of an undisturbed
  * run of the same file on the single nats-server: no event lost, no alert duplicated.
  *
- * One processor, not several: partitioned processing (issue 10, second half) is not built yet, and
- * processors sharing one durable would race on detection state.
+ * One processor in the unpartitioned mode (VIGIL_PARTITIONS=0: one durable, a local snapshot file),
+ * which a server without the partition mapping still runs; several partitioned processors are
+ * e2e/cluster-resilience-partitions.int.test.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -95,6 +96,8 @@ describe("3-node NATS cluster: kill -9 a node and the processor mid-stream", () 
       NEO4J_PASSWORD: testServices.neo4j.password,
       VIGIL_API_PORT: "0",
       VIGIL_PROCESSOR_NAME: DURABLE,
+      // The unpartitioned mode (one durable, snapshot file); the partitioned one is cluster-resilience-partitions.
+      VIGIL_PARTITIONS: "0",
     });
     for (let i = 0; i < 240 && !run.logs.some((l) => l.includes(`processor "${DURABLE}" consuming`)); i++) {
       if (child.proc.exitCode !== null) break;

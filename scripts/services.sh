@@ -101,6 +101,8 @@ postgres_status() {
 
 # ---------------------------------------------------------------- NATS
 nats_pidfile=$state/nats/nats.pid
+# shellcheck source=nats/mappings.sh
+. "$repo/scripts/nats/mappings.sh"
 
 nats_up() {
   command -v nats-server >/dev/null || apt_install nats-server
@@ -108,8 +110,20 @@ nats_up() {
   if port_open "$nats_port"; then
     log "nats-server already listening on 127.0.0.1:$nats_port"
   else
-    setsid nohup nats-server -a 127.0.0.1 -p "$nats_port" -m "$nats_monitor_port" -js -sd "$state/nats/data" \
-      -P "$nats_pidfile" -l "$state/nats/nats.log" >/dev/null 2>&1 </dev/null &
+    # A config file, not flags: the partition mapping (scripts/nats/mappings.sh) can only be configured there.
+    local mappings
+    mappings=$(vigil_nats_mappings) || die "bad VIGIL_PARTITIONS"
+    cat >"$state/nats/nats.conf" <<CONF
+listen: 127.0.0.1:$nats_port
+http: 127.0.0.1:$nats_monitor_port
+pid_file: "$nats_pidfile"
+log_file: "$state/nats/nats.log"
+jetstream {
+  store_dir: "$state/nats/data"
+}
+$mappings
+CONF
+    setsid nohup nats-server -c "$state/nats/nats.conf" >/dev/null 2>&1 </dev/null &
     local pid=$!
     if ! wait_port nats-server "$nats_port" 30 "$pid"; then
       tail -n 20 "$state/nats/nats.log" >&2 || true

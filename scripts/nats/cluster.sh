@@ -8,8 +8,9 @@
 #   scripts/nats/cluster.sh up|down|status [N]     (N defaults to 3)
 #   scripts/nats/cluster.sh urls [N]               (comma-separated client URLs, for NATS_URL)
 #
-# Overrides: VIGIL_NATS_CLUSTER_DIR (state), VIGIL_NATS_CLUSTER_CLIENT_BASE, VIGIL_NATS_CLUSTER_ROUTE_BASE,
-# VIGIL_NATS_CLUSTER_MONITOR_BASE, VIGIL_NATS_CLUSTER_NAME. Tests that kill nodes use their own bases and
+# Overrides: VIGIL_PARTITIONS (the partition mapping, see mappings.sh), VIGIL_NATS_CLUSTER_DIR (state),
+# VIGIL_NATS_CLUSTER_CLIENT_BASE, VIGIL_NATS_CLUSTER_ROUTE_BASE, VIGIL_NATS_CLUSTER_MONITOR_BASE,
+# VIGIL_NATS_CLUSTER_NAME. Tests that kill nodes use their own bases and
 # directory so they never disturb the shared cluster.
 set -euo pipefail
 
@@ -19,6 +20,9 @@ client_base=${VIGIL_NATS_CLUSTER_CLIENT_BASE:-4230}
 route_base=${VIGIL_NATS_CLUSTER_ROUTE_BASE:-6230}
 monitor_base=${VIGIL_NATS_CLUSTER_MONITOR_BASE:-8230}
 cluster_name=${VIGIL_NATS_CLUSTER_NAME:-vigil}
+
+# shellcheck source=mappings.sh
+. "$repo/scripts/nats/mappings.sh"
 
 log() { printf '[nats-cluster] %s\n' "$*" >&2; }
 die() { printf '[nats-cluster] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -32,10 +36,12 @@ pidfile() { echo "$dir/n$1/nats.pid"; }
 running() { local p; p=$(pidfile "$1"); [ -f "$p" ] && kill -0 "$(cat "$p")" 2>/dev/null; }
 
 # One config file per node: command-line flags cannot name the server or set cluster routes with a
-# cluster name, and JetStream in a cluster needs both.
+# cluster name, and JetStream in a cluster needs both. Every node gets the same partition mapping
+# (VIGIL_PARTITIONS, default 64), since a sensor's node is the one that applies it.
 write_config() {
-  local i=$1 routes="" j
+  local i=$1 routes="" j mappings
   for ((j = 1; j <= n; j++)); do routes+="    nats-route://127.0.0.1:$((route_base + j))"$'\n'; done
+  mappings=$(vigil_nats_mappings) || die "bad VIGIL_PARTITIONS"
   mkdir -p "$dir/n$i/store"
   cat >"$dir/n$i/nats.conf" <<CONF
 server_name: ${cluster_name}-n$i
@@ -52,6 +58,7 @@ cluster {
   routes: [
 $routes  ]
 }
+$mappings
 CONF
 }
 

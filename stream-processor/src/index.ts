@@ -53,6 +53,18 @@ export { DetectionFailedError } from "./engine/errors.ts";
 export * from "./detections/index.ts";
 /** The processor runtime: consume, authenticate, detect, write, announce, ack after the covering snapshot. */
 export { createProcessor, type Processor, type ProcessorOptions, type ProcessorStats } from "./runtime/processor.ts";
+/** Partitioned processing: several instances share partitions through leases (docs/scaling.md). */
+export { PartitionError, type PartitionErrorCode } from "./runtime/partitions/errors.ts";
+export type { PartitionedConsumption } from "./runtime/partitions/runtime.ts";
+/** Ingest quotas on the processor (grants, metering) and the per-tenant fairness gate a consumer loop asks before each message. */
+export {
+  createIngestQuotaControl,
+  type IngestQuotaControl,
+  type IngestQuotaOptions,
+  type IngestQuotaSettings,
+  type QuotaReading,
+} from "./runtime/ingest-quotas.ts";
+export { TenantFairness, type FairnessOptions, type GateMessage, type Deferral, type TenantBudget } from "./runtime/tenant-fairness.ts";
 /** The processor's snapshot file (engine state plus sink work still to retry). */
 export { readSnapshot, type ProcessorSnapshot } from "./runtime/checkpoint.ts";
 /** What `vigil.alerts.<tenantId>` carries. */

@@ -26,6 +26,8 @@ export interface RawDelivery {
   headers: BusHeaders;
   seq: number;
   deliveryCount: number;
+  /** From the stored subject's partition token (the subject itself is already the logical one). */
+  partition?: number;
   ack(): Promise<void>;
   nak(delayMs: number): Promise<void>;
   /** Stop delivering this message (no dead letter: `dispatch` writes that first). */
@@ -109,6 +111,7 @@ export async function dispatch(raw: RawDelivery, ctx: DispatchContext): Promise<
   const msg: BusMessage = {
     ...busEvent(raw.subject, raw.data, raw.headers),
     ...(msgId !== undefined ? { msgId } : {}),
+    ...(raw.partition !== undefined ? { partition: raw.partition } : {}),
     seq: raw.seq,
     deliveryCount: raw.deliveryCount,
     ack: () =>

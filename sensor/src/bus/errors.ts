@@ -7,7 +7,13 @@ export type BusErrorCode =
   | "BUS_INVALID_SUBJECT"
   | "BUS_INVALID_OPTIONS"
   | "BUS_PUBLISH_FAILED"
-  | "BUS_CLOSED";
+  | "BUS_CLOSED"
+  | "BUS_PARTITION_MAPPING"
+  | "BUS_PARTITION_FENCED"
+  /** Operator-mode material (issuer file, creds) is missing or malformed. */
+  | "BUS_AUTH_CONFIG"
+  /** NATS did not take a user revocation (account JWT update). */
+  | "BUS_AUTH_REVOKE_FAILED";
 
 /** A coded bus error; `message` is written for an operator (e.g. "NATS at 127.0.0.1:4222 is unreachable"). */
 export class BusError extends Error {

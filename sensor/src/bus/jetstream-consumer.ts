@@ -11,6 +11,7 @@ import type { MsgHdrs } from "@nats-io/transport-node";
 import { dispatch, type DispatchContext, type RawDelivery } from "./dispatch.ts";
 import { BusError } from "./errors.ts";
 import type { StreamLayout } from "./jetstream-streams.ts";
+import { partitionFilter, unpartition } from "./partitions.ts";
 import type { BusHeaders, ConsumeOptions, ConsumerHandle } from "./port.ts";
 
 /** NATS headers → plain record (first value of each name). */
@@ -35,17 +36,28 @@ export async function ensureConsumer(jsm: JetStreamManager, layout: StreamLayout
   const stream = layout.eventsStream;
   // max_deliver stays unlimited on the server: dispatch.ts counts deliveries and dead-letters (see there).
   const tuning = { ack_wait: nanos(o.ackWaitMs), max_deliver: -1, max_ack_pending: Math.max(1000, o.maxInFlight * 10) };
-  const filter = layout.wire(o.filterSubject);
+  const logical = o.partition !== undefined ? partitionFilter(o.filterSubject, o.partition) : o.filterSubject;
+  const filter = layout.wire(logical);
   try {
-    const info = await jsm.consumers.info(stream, o.durable).catch((err: unknown) => {
+    let info = await jsm.consumers.info(stream, o.durable).catch((err: unknown) => {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return undefined;
       throw err;
     });
+    let startSeq: number | undefined;
+    if (info && o.fromAckFloor && info.config.filter_subject === filter) {
+      // 2.9 cannot rewind a durable in place; deleting it and starting a new one at the ack floor keeps
+      // every unacked event (acked ones above the floor come again and are dropped by event id).
+      startSeq = info.ack_floor.stream_seq + 1;
+      await jsm.consumers.delete(stream, o.durable);
+      info = undefined;
+    }
     if (!info) {
       const cfg: Partial<ConsumerConfig> = {
         durable_name: o.durable,
         ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
+        ...(startSeq !== undefined && startSeq > 1
+          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
+          : { deliver_policy: DeliverPolicy.All }),
         filter_subject: filter,
         ...tuning,
       };
@@ -55,7 +67,7 @@ export async function ensureConsumer(jsm: JetStreamManager, layout: StreamLayout
     if (info.config.filter_subject !== filter) {
       throw new BusError(
         "BUS_CONSUMER_CONFIG",
-        `consumer "${o.durable}" already filters "${layout.logical(info.config.filter_subject ?? "")}", not "${o.filterSubject}"`,
+        `consumer "${o.durable}" already filters "${layout.logical(info.config.filter_subject ?? "")}", not "${logical}"`,
       );
     }
     const c = info.config;
@@ -147,8 +159,10 @@ export class JetStreamConsumer implements ConsumerHandle {
   }
 
   #raw(m: JsMsg): RawDelivery {
+    const { subject, partition } = unpartition(this.layout.logical(m.subject));
     return {
-      subject: this.layout.logical(m.subject),
+      subject,
+      ...(partition !== undefined ? { partition } : {}),
       data: m.data,
       headers: fromMsgHdrs(m.headers),
       seq: m.seq,

@@ -5,12 +5,15 @@
  */
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { connect, credsAuthenticator } from "@nats-io/transport-node";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ReasonMemo, type RawDelivery } from "./dispatch.ts";
 import { BusError, describeServer } from "./errors.ts";
 import { ensureConsumer, fromMsgHdrs, JetStreamConsumer, toMsgHdrs } from "./jetstream-consumer.ts";
 import { ensureStreams, StreamLayout, type StreamLayoutOptions } from "./jetstream-streams.ts";
+import { probePartitionMapping } from "./jetstream-probe.ts";
+import type { PartitionMapping } from "./partitions.ts";
+import { unpartition } from "./partitions.ts";
 import type {
   BusHealth,
   BusSubscription,
@@ -45,6 +48,15 @@ export interface JetStreamBusOptions extends StreamLayoutOptions {
   user?: string;
   pass?: string;
   token?: string;
+  /** Text of a NATS `.creds` file (operator/JWT mode; docs/nats-auth.md). */
+  creds?: string;
+  /** Reply-inbox prefix; a sensor in operator mode may only subscribe to its own (auth-permissions.ts). */
+  inboxPrefix?: string;
+  /**
+   * A sensor in operator mode: it may publish events but not call the JetStream API, so the bus
+   * neither checks nor creates streams at connect and `health()` is a round trip only.
+   */
+  publishOnly?: boolean;
   /** Give up on the first connect after this long (default 2000 ms), so `vigil` can say why quickly. */
   connectTimeoutMs?: number;
   /** Wait for a publish ack this long (default 5000 ms); the sensor spools on failure. */
@@ -68,14 +80,16 @@ export async function connectJetStreamBus(options: JetStreamBusOptions): Promise
       ...(options.name ? { name: options.name } : {}),
       ...(options.user ? { user: options.user, pass: options.pass ?? "" } : {}),
       ...(options.token ? { token: options.token } : {}),
+      ...(options.creds ? { authenticator: credsAuthenticator(new TextEncoder().encode(options.creds)) } : {}),
+      ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
     });
   } catch (err) {
     const why = (err as Error).name === "TimeoutError" ? `no answer within ${timeout} ms` : (err as Error).message;
     throw new BusError("BUS_UNREACHABLE", `NATS at ${where} is unreachable (${why})`, { cause: err });
   }
   try {
-    const jsm = await jetstreamManager(nc, { timeout });
-    await ensureStreams(jsm, layout);
+    const jsm = await jetstreamManager(nc, { timeout, ...(options.publishOnly ? { checkAPI: false } : {}) });
+    if (!options.publishOnly) await ensureStreams(jsm, layout);
     return new JetStreamEventBus(nc, jsm, jetstream(nc, { timeout: options.publishTimeoutMs ?? 5000 }), layout, options, where);
   } catch (err) {
     await nc.close().catch(() => {});
@@ -170,7 +184,7 @@ export class JetStreamEventBus implements EventBus {
     const layout = this.layout;
     async function* events() {
       try {
-        for await (const m of sub) yield busEvent(layout.logical(m.subject), m.data, fromMsgHdrs(m.headers));
+        for await (const m of sub) yield busEvent(unpartition(layout.logical(m.subject)).subject, m.data, fromMsgHdrs(m.headers));
       } finally {
         sub.unsubscribe();
       }
@@ -200,6 +214,8 @@ export class JetStreamEventBus implements EventBus {
       return { ok: false, adapter: "jetstream", detail: `connection to NATS at ${this.where} closed` };
     try {
       const rtt = await this.nc.rtt();
+      if (this.options.publishOnly)
+        return { ok: true, adapter: "jetstream", detail: `NATS at ${this.where}, rtt ${rtt} ms (publish only)` };
       const info = await this.jsm.streams.info(this.layout.eventsStream);
       return {
         ok: true,
@@ -209,6 +225,17 @@ export class JetStreamEventBus implements EventBus {
     } catch (err) {
       return { ok: false, adapter: "jetstream", detail: `NATS at ${this.where}: ${(err as Error).message}` };
     }
+  }
+
+  /** Asks the server which partition mapping it applies (one probe round trip). */
+  async partitionMapping(): Promise<PartitionMapping | undefined> {
+    this.#assertOpen();
+    return probePartitionMapping(this.nc, this.where);
+  }
+
+  /** The connection, for the partition store (same servers, credentials and reconnect policy). */
+  get connection(): NatsConnection {
+    return this.nc;
   }
 
   async close(): Promise<void> {
@@ -222,6 +249,14 @@ export class JetStreamEventBus implements EventBus {
   /** Delete both streams (tests, uninstall); the bus is unusable for persisted subjects afterwards. */
   async dropStreams(): Promise<void> {
     for (const name of [this.layout.eventsStream, this.layout.deadLetterStream]) {
+      await this.jsm.streams.delete(name).catch(() => false);
+    }
+  }
+
+  /** Delete the partition lease and state buckets of this namespace (tests, uninstall). */
+  async dropPartitionBuckets(): Promise<void> {
+    const suffix = this.layout.namespace ? `_${this.layout.namespace}` : "";
+    for (const name of [`KV_vigil-partitions${suffix}`, `KV_vigil-partition-state${suffix}`]) {
       await this.jsm.streams.delete(name).catch(() => false);
     }
   }

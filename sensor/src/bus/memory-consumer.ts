@@ -5,6 +5,7 @@
 import type { Clock } from "./clock.ts";
 import { dispatch, type DispatchContext, type RawDelivery } from "./dispatch.ts";
 import type { MemoryStream, StoredMessage } from "./memory-stream.ts";
+import { unpartition } from "./partitions.ts";
 import type { ConsumerHandle } from "./port.ts";
 
 interface Pending {
@@ -68,6 +69,15 @@ export class MemoryDurable {
     for (const s of this.#sessions) s.wake();
   }
 
+  /** Back to the first unacked message: pending deliveries are forgotten and come again in seq order. */
+  rewind(): void {
+    const floor = this.floor;
+    this.dispose();
+    this.#pending.clear();
+    this.#nextSeq = floor;
+    this.wake();
+  }
+
   /** Stop all timers (bus closing). */
   dispose(): void {
     for (const p of this.#pending.values()) this.clock.clearTimer(p.timer);
@@ -95,8 +105,10 @@ export class MemoryDurable {
     p.deliveries++;
     this.#arm(m.seq, p, this.ackWaitMs);
     const current = () => this.#pending.get(m.seq) === p;
+    const { subject, partition } = unpartition(m.subject);
     return {
-      subject: m.subject,
+      subject,
+      ...(partition !== undefined ? { partition } : {}),
       data: m.data,
       headers: m.headers,
       seq: m.seq,

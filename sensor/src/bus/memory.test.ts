@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "./clock.ts";
 import { eventBusContract } from "./event-bus.contract.ts";
+import { eventBusPartitionContract } from "./event-bus.contract-partitions.ts";
 import { createMemoryBus } from "./memory.ts";
 
 eventBusContract("memory", { create: async () => createMemoryBus() });
+eventBusPartitionContract("memory", { count: 8, create: async () => createMemoryBus({ partitions: 8 }) });
 
 /** A clock that only moves when told to, firing due timers in order. */
 function manualClock(): Clock & { advance(ms: number): Promise<void> } {

@@ -10,6 +10,7 @@ import { BusError } from "./errors.ts";
 import { MemoryDurable, MemorySession } from "./memory-consumer.ts";
 import { MemorySubscription } from "./memory-fanout.ts";
 import { MemoryStream } from "./memory-stream.ts";
+import { assertPartitionCount, partitionedSubject, partitionFilter, type PartitionMapping } from "./partitions.ts";
 import type {
   BusHealth,
   BusSubscription,
@@ -47,6 +48,11 @@ export interface MemoryBusOptions {
   maxMessages?: number;
   /** Cap on stored dead letters (default 10 000). */
   maxDeadLetters?: number;
+  /**
+   * Apply the server's partition mapping in-process: events are stored as `vigil.events.<t>.<p>.<kind>`
+   * with nats-server's hash, so partitioned consumers work as they do on a configured server.
+   */
+  partitions?: number;
 }
 
 /** Create the in-process event bus. */
@@ -62,10 +68,13 @@ export class MemoryEventBus implements EventBus {
   readonly #durables = new Map<string, MemoryDurable>();
   readonly #sessions = new Set<MemorySession>();
   readonly #subs = new Set<MemorySubscription>();
+  readonly #partitions: number | undefined;
   #closed = false;
 
   constructor(options: MemoryBusOptions = {}) {
     this.#clock = options.clock ?? systemClock;
+    if (options.partitions !== undefined) assertPartitionCount(options.partitions);
+    this.#partitions = options.partitions;
     this.#events = new MemoryStream(
       {
         duplicateWindowMs: options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS,
@@ -97,7 +106,8 @@ export class MemoryEventBus implements EventBus {
       this.#fanOut(subject, data, headers);
       return { seq: 0, duplicate: false };
     }
-    const res = this.#events.append(subject, data, headers, options.msgId);
+    const stored = this.#partitions === undefined ? subject : partitionedSubject(subject, this.#partitions);
+    const res = this.#events.append(stored, data, headers, options.msgId);
     if (!res.duplicate) {
       this.#fanOut(subject, data, this.#events.get(res.seq)?.headers ?? headers);
       for (const d of this.#durables.values()) d.wake();
@@ -108,16 +118,16 @@ export class MemoryEventBus implements EventBus {
   async consume(options: ConsumeOptions): Promise<ConsumerHandle> {
     this.#assertOpen();
     validateConsume(options);
+    const filter = options.partition !== undefined ? partitionFilter(options.filterSubject, options.partition) : options.filterSubject;
     let durable = this.#durables.get(options.durable);
-    if (durable && durable.filter !== options.filterSubject) {
-      throw new BusError(
-        "BUS_CONSUMER_CONFIG",
-        `consumer "${options.durable}" already filters "${durable.filter}", not "${options.filterSubject}"`,
-      );
+    if (durable && durable.filter !== filter) {
+      throw new BusError("BUS_CONSUMER_CONFIG", `consumer "${options.durable}" already filters "${durable.filter}", not "${filter}"`);
     }
     if (!durable) {
-      durable = new MemoryDurable(options.durable, options.filterSubject, options.ackWaitMs, this.#events, this.#clock, () => this.#trim());
+      durable = new MemoryDurable(options.durable, filter, options.ackWaitMs, this.#events, this.#clock, () => this.#trim());
       this.#durables.set(options.durable, durable);
+    } else if (options.fromAckFloor) {
+      durable.rewind();
     }
     durable.ackWaitMs = options.ackWaitMs;
     const onError = options.onError ?? (() => {});
@@ -170,6 +180,10 @@ export class MemoryEventBus implements EventBus {
       adapter: "memory",
       detail: this.#closed ? "closed" : `${s.events} events held, ${s.deadLetters} dead letters`,
     };
+  }
+
+  async partitionMapping(): Promise<PartitionMapping | undefined> {
+    return this.#partitions === undefined ? undefined : { count: this.#partitions };
   }
 
   async close(): Promise<void> {

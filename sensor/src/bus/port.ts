@@ -5,6 +5,8 @@
  * `vigil.alerts.<tenantId>`): the tenant lives in the subject, and a namespace is never visible here.
  */
 
+import type { PartitionMapping } from "./partitions.ts";
+
 /** Message headers as plain strings (names are case-sensitive on the wire). */
 export type BusHeaders = Readonly<Record<string, string>>;
 
@@ -42,6 +44,8 @@ export interface BusMessage extends BusEvent {
   readonly seq: number;
   /** 1 on first delivery. */
   readonly deliveryCount: number;
+  /** The partition the server's subject mapping put the event in; undefined on an unpartitioned server. */
+  readonly partition?: number;
   ack(): Promise<void>;
   /** Redeliver after `delayMs` (default 0); `reason` is kept for the dead letter if deliveries run out. */
   nak(delayMs?: number, reason?: string): Promise<void>;
@@ -58,8 +62,18 @@ export type MessageHandler = (msg: BusMessage) => void | Promise<void>;
 export interface ConsumeOptions {
   /** Durable name (letters, digits, `-`, `_`); a new `consume` with the same name resumes where it left off. */
   durable: string;
-  /** Logical subject filter under `vigil.events.>`, wildcards allowed. */
+  /**
+   * Logical subject filter under `vigil.events.>`, wildcards allowed. On a partitioned server the stored
+   * subjects carry a partition token after the tenant, so filter with `>` after the tenant token.
+   */
   filterSubject: string;
+  /** Only this partition's events (`vigil.events.*.<p>.>` on the wire); needs a partition mapping. */
+  partition?: number;
+  /**
+   * Restart delivery in stream order from the first unacked event (recreates the durable at its ack
+   * floor), so a taken-over partition sees redeliveries before newer events instead of after the ack wait.
+   */
+  fromAckFloor?: boolean;
   /** Deliveries before the message is dead-lettered ("max deliveries exceeded (N)"). */
   maxDeliver: number;
   /** Unacked messages are redelivered this long after delivery. */
@@ -127,6 +141,8 @@ export interface EventBus {
   /** Dead letters with their reasons, oldest first. */
   readDeadLetters(filter?: DeadLetterFilter): Promise<DeadLetter[]>;
   health(): Promise<BusHealth>;
+  /** The partition mapping in force (server config or memory bus option); undefined when there is none. */
+  partitionMapping?(): Promise<PartitionMapping | undefined>;
   /** Stop consumers (draining in-flight handlers), end subscriptions, release the connection. */
   close(): Promise<void>;
 }

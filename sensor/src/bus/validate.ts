@@ -16,6 +16,9 @@ export function validateConsume(o: ConsumeOptions): void {
   positiveInt("maxDeliver", o.maxDeliver);
   positiveInt("ackWaitMs", o.ackWaitMs);
   positiveInt("maxInFlight", o.maxInFlight);
+  if (o.partition !== undefined && !(Number.isInteger(o.partition) && o.partition >= 0)) {
+    throw new BusError("BUS_INVALID_OPTIONS", `partition must be an integer >= 0, got ${o.partition}`);
+  }
   if (o.errorDelayMs !== undefined && !(o.errorDelayMs >= 0)) {
     throw new BusError("BUS_INVALID_OPTIONS", `errorDelayMs must be >= 0, got ${o.errorDelayMs}`);
   }

@@ -4,7 +4,8 @@
  * rename) are those messages acked. A crash before the snapshot therefore leaves them unacked, the bus
  * redelivers them into the older engine state, and the idempotent sinks make the second pass
  * identical to the first. The caller takes snapshots only between two messages, never while one is
- * half processed.
+ * half processed. Where a snapshot goes is a `SnapshotSink`: a local file (one processor), or a
+ * partition's fenced slot in shared storage (partitions/partition-sink.ts).
  */
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -61,6 +62,18 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   }
 }
 
+/** Where snapshots are written; `save` resolves only once the snapshot is durable. */
+export interface SnapshotSink {
+  /** For log lines, e.g. the file name. */
+  readonly where: string;
+  save(snapshot: ProcessorSnapshot): Promise<void>;
+}
+
+/** Snapshots to one local file, replaced atomically. */
+export function fileSnapshotSink(file: string): SnapshotSink {
+  return { where: file, save: (snapshot) => writeFileAtomic(file, JSON.stringify(snapshot)) };
+}
+
 /** Pending acks and the snapshot writes that release them. */
 export class Checkpointer {
   #pending: BusMessage[] = [];
@@ -70,7 +83,7 @@ export class Checkpointer {
   #lastAt: Date | undefined;
 
   constructor(
-    private readonly file: string,
+    private readonly sink: SnapshotSink,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -101,8 +114,8 @@ export class Checkpointer {
     const covered = this.#pending;
     this.#pending = [];
     const snapshot = capture();
-    const text = JSON.stringify(snapshot);
-    this.#writing = writeFileAtomic(this.file, text)
+    this.#writing = this.sink
+      .save(snapshot)
       .then(
         async () => {
           this.#snapshots++;
@@ -113,7 +126,7 @@ export class Checkpointer {
         },
         (err: unknown) => {
           this.#pending = [...covered, ...this.#pending];
-          this.log(`snapshot to ${this.file} failed (acks held back): ${(err as Error).message}`);
+          this.log(`snapshot to ${this.sink.where} failed (acks held back): ${(err as Error).message}`);
         },
       )
       .finally(() => {

@@ -75,6 +75,8 @@ async function startProcessor(): Promise<{ child: ChildProcess; output: string[]
     VIGIL_DATA_DIR: dataDir,
     VIGIL_API_PORT: "0",
     VIGIL_PROCESSOR_NAME: durable,
+    // The single-durable mode this test is about (snapshot file); partitioned take-over is e2e/cluster-resilience-partitions.
+    VIGIL_PARTITIONS: "0",
   };
   const child = spawn(process.execPath, [join(root, "cli/bin/vigil.js"), "processor"], {
     cwd: root,

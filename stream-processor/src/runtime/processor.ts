@@ -1,6 +1,8 @@
 /**
- * The stream processor runtime (DESIGN.md §1 item 2, STYLE.md convention 12). One durable pull
- * consumer on `vigil.events.>`, one message at a time (partitioning comes later), each one:
+ * The stream processor runtime (DESIGN.md §1 item 2, STYLE.md convention 12). Either one durable pull
+ * consumer on `vigil.events.>`, or (with `partitions`) one per partition this instance holds a lease
+ * on (partitions/manager.ts), each partition a "lane" with its own engine, outbox and snapshot, the
+ * lanes taking turns (partitions/scheduler.ts). Per lane one message at a time, each one:
  *
  *   authenticate (sensor of the subject's tenant, signature) ─ poison → term + dead letter with reason
  *   engine.process(event)          → alert updates (the engine skips event ids it has already seen)
@@ -14,25 +16,28 @@
 import type { RelationalStore } from "@vigil/db";
 import type { IdentityGraph } from "@vigil/graph-model";
 import type { BusMessage, ConsumerHandle, EventBus } from "@vigil/sensor/bus";
-import { EVENTS_ROOT } from "@vigil/sensor/contract";
+import { EVENTS_ROOT, tenantOfSubject, type VigilEvent } from "@vigil/sensor/contract";
 import { allDetections } from "../detections/index.ts";
 import type { Detection } from "../engine/detection.ts";
-import { createEngine, type EngineOptions, type EngineStats } from "../engine/engine.ts";
-import { Checkpointer, readSnapshot, type ProcessorSnapshot } from "./checkpoint.ts";
-import { EntityContextLoader } from "./entity-context.ts";
+import type { Engine, EngineOptions, EngineStats } from "../engine/engine.ts";
+import { fileSnapshotSink, readSnapshot, type SnapshotSink } from "./checkpoint.ts";
+import { buildLane, laneStats, type Lane } from "./lane.ts";
 import { authenticate } from "./message-auth.ts";
-import { Outbox, workKey } from "./outbox.ts";
+import { workKey, type SinkWork } from "./outbox.ts";
 import { SensorDirectory } from "./sensor-directory.ts";
-import { RecentEvents, runSinks } from "./sink-runner.ts";
+import { RecentEvents, runSinks, type SinkResult } from "./sink-runner.ts";
 import { createRetentionJob, type RetentionPolicy } from "./retention.ts";
 import { createPersonalDataJob, type PersonalDataJobOptions } from "./personal-data.ts";
 import { hasGraphWrites } from "../sinks/graph-writer.ts";
 import { withLmpExposure } from "../sinks/alert-writer.ts";
+import { raiseLmpOpenings } from "./lmp-openings.ts";
 import { createSessionExpiry, type SessionExpiryOptions } from "./session-expiry.ts";
 import { createLmpRefresh, type LmpRefreshOptions } from "./lmp-refresh.ts";
 import { createPostureRunner, type PostureRunnerOptions } from "./posture-runner.ts";
 import { createHealthMonitor, type HealthMonitor, type HealthMonitorSettings } from "../health/monitor.ts";
 import type { SiemForwarder } from "../siem/forwarder.ts";
+import { createIngestQuotaControl, type IngestQuotaSettings } from "./ingest-quotas.ts";
+import { startPartitions, type PartitionedConsumption, type PartitionRuntime } from "./partitions/runtime.ts";
 
 /** What a processor is built from. */
 export interface ProcessorOptions {
@@ -78,6 +83,10 @@ export interface ProcessorOptions {
   health?: HealthMonitorSettings;
   /** CEF-over-syslog export of stored alerts and new health issues; only enqueues, never blocks. */
   siem?: SiemForwarder;
+  /** Ingest quotas: grants announced to sensors, arrivals metered, over-quota tenants deferred (ingest-quotas.ts); undefined: none. */
+  ingestQuota?: IngestQuotaSettings;
+  /** Partitioned consumption through leases and shared snapshots (several instances); undefined: one durable, `snapshotFile`. */
+  partitions?: PartitionedConsumption;
 }
 
 /** Counters since start. */
@@ -99,7 +108,11 @@ export interface ProcessorStats {
   snapshots: number;
   lastSnapshotAt: string | undefined;
   detectionErrors: number;
+  /** Messages naked for later because their tenant was over its ingest budget while others waited. */
+  deferred: number;
   engine: EngineStats;
+  /** Partitions this instance holds (partitioned mode only). */
+  partitions?: number[];
 }
 
 /** A running (or startable) processor. */
@@ -127,24 +140,14 @@ export function createProcessor(options: ProcessorOptions): Processor {
     alertsUpdated: 0,
     announced: 0,
     detectionErrors: 0,
+    deferred: 0,
   };
-  const engine = createEngine({
-    ...options.engine,
-    detections: options.detections ?? allDetections,
-    onDetectionError: (err, info) => {
-      counters.detectionErrors++;
-      log(`detection ${info.detectionId} failed on event ${info.eventId} (tenant ${info.tenantId}): ${errorText(err)}`);
-    },
-  });
   const interval = options.snapshotIntervalMs ?? Math.min(1000, Math.floor(options.ackWaitMs / 3));
   const every = options.snapshotEveryEvents ?? 500;
   const retryBase = options.retryBaseMs ?? 500;
   const retryMax = options.retryMaxMs ?? 30_000;
   const sensors = new SensorDirectory(store, { ttlMs: options.sensorCacheTtlMs, maxEntries: options.sensorCacheSize });
-  const contexts = new EntityContextLoader(store, engine);
-  const outbox = new Outbox(options.maxOutbox);
   const recent = new RecentEvents();
-  const checkpoints = new Checkpointer(options.snapshotFile, log);
   // Sessions expire through sessionExpiry; the retention job purges the relational audit trail.
   const retention = options.retention === false ? undefined : createRetentionJob({ store, policy: options.retention, log });
   const personalData = options.personalData === false ? undefined : createPersonalDataJob({ ...options.personalData, store, graph, log });
@@ -161,36 +164,63 @@ export function createProcessor(options: ProcessorOptions): Processor {
         store,
         bus,
         log,
-        knownDcs: (tenantId) => engine.context(tenantId).dcHosts,
+        knownDcs: (tenantId) => laneOf(tenantId)?.engine.context(tenantId).dcHosts ?? [],
         ...(siem ? { onChange: (change) => siem.healthChanged(change) } : {}),
       })
     : undefined;
+  const quotas = options.ingestQuota
+    ? createIngestQuotaControl({
+        ...options.ingestQuota,
+        store,
+        bus,
+        maxDeliver: options.maxDeliver,
+        log,
+        ...(health ? { onReading: (r) => health.ingestQuota(r) } : {}),
+      })
+    : undefined;
   let consumer: ConsumerHandle | undefined;
+  let single: Lane | undefined;
+  let partitioned: PartitionRuntime | undefined;
+  const retired = { acked: 0, snapshots: 0 };
   let timers: NodeJS.Timeout[] = [];
-  let inHandler = false;
-  let lastCheckpoint = Date.now();
 
-  const capture = (): ProcessorSnapshot => ({
-    v: 1,
-    consumer: options.consumerName,
-    writtenAt: new Date().toISOString(),
-    engine: engine.snapshot(),
-    outbox: outbox.snapshot(),
-  });
+  /** The lane holding a tenant's state; undefined when this instance does not own its partition. */
+  const laneOf = (tenantId: string): Lane | undefined => single ?? partitioned?.laneOf(tenantId);
+  const lanes = (): Lane[] => (single ? [single] : (partitioned?.lanes() ?? []));
 
-  /** Snapshots only between messages: mid-message, the engine is ahead of the sinks. */
-  function maybeCheckpoint(force = false): Promise<void> | undefined {
-    if (inHandler || checkpoints.busy) return undefined;
-    const due = checkpoints.pending >= every || (checkpoints.pending > 0 && Date.now() - lastCheckpoint >= interval);
-    if (!force && !due) return undefined;
-    lastCheckpoint = Date.now();
-    return checkpoints.checkpoint(capture);
+  /** One engine with its outbox and snapshots: the whole processor, or one partition of it. */
+  function createLane(consumerName: string, sink: SnapshotSink): Lane {
+    return buildLane({
+      consumerName,
+      sink,
+      engine: {
+        ...options.engine,
+        detections: options.detections ?? allDetections,
+        onDetectionError: (err, info) => {
+          counters.detectionErrors++;
+          log(`detection ${info.detectionId} failed on event ${info.eventId} (tenant ${info.tenantId}): ${errorText(err)}`);
+        },
+      },
+      store,
+      maxOutbox: options.maxOutbox,
+      every,
+      interval,
+      log,
+      handle,
+    });
   }
 
   const backoff = (deliveryCount: number) => Math.min(retryMax, retryBase * 2 ** Math.max(0, deliveryCount - 1));
 
-  async function handle(msg: BusMessage): Promise<void> {
+  async function handle(msg: BusMessage, lane: Lane): Promise<void> {
+    const { engine, contexts, outbox, checkpoints } = lane;
     counters.received++;
+    const subjectTenant = tenantOfSubject(msg.subject);
+    const deferral = subjectTenant ? quotas?.admit({ tenantId: subjectTenant, seq: msg.seq, deliveryCount: msg.deliveryCount }) : undefined;
+    if (deferral) {
+      counters.deferred++;
+      return msg.nak(deferral.delayMs, deferral.reason);
+    }
     let since = Date.now();
     const keepAlive = () => {
       if (Date.now() - since < options.ackWaitMs / 3) return;
@@ -219,6 +249,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
     sessionExpiry.observe(event.tenantId, Date.parse(event.time));
     personalData?.observe(event);
     health?.observe(event);
+    quotas?.observe(event.tenantId, event.sensorId);
     let work = outbox.get(event);
     if (!work) {
       if (outbox.full) return retry(`${outbox.size} earlier events still wait for their sinks`);
@@ -251,16 +282,21 @@ export function createProcessor(options: ProcessorOptions): Processor {
     // Forwarded once each, when first announced (a retried attempt skips what was announced before).
     const unannounced = siem ? work.updates.filter((u) => !u.announced) : [];
     const graphPending = !work.graphDone;
-    const result = await runSinks(work, {
+    const sinkDeps = {
       store,
       graph,
       bus,
       log,
       keepAlive,
-      evidence: (tenantId) => recent.lookup(tenantId),
-      hosts: (tenantId) => engine.context(tenantId).hosts,
-    });
-    if (graphPending && work.graphDone) lmpRefresh.written(event.tenantId, Date.parse(event.time));
+      evidence: (tenantId: string) => recent.lookup(tenantId),
+      hosts: (tenantId: string) => engine.context(tenantId).hosts,
+    };
+    let result = await runSinks(work, sinkDeps);
+    if (graphPending && work.graphDone) {
+      lmpRefresh.written(event.tenantId, Date.parse(event.time));
+      // Paths this write (or an import since the last one) opened: alerts stored like the event's own.
+      if (!result.failure) result = await sinkLmpOpenings(engine, work, event, result, () => runSinks(work, sinkDeps), unannounced);
+    }
     counters.alertsCreated += result.created;
     counters.alertsUpdated += result.updated;
     counters.announced += result.announced;
@@ -270,44 +306,92 @@ export function createProcessor(options: ProcessorOptions): Processor {
     checkpoints.defer(msg);
   }
 
+  /** Raises the tenant's journaled LMP openings onto `work`, stores them, then acknowledges them (lmp-openings.ts). */
+  async function sinkLmpOpenings(
+    engine: Engine,
+    work: SinkWork,
+    event: VigilEvent,
+    first: SinkResult,
+    again: () => Promise<SinkResult>,
+    unannounced: SinkWork["updates"],
+  ): Promise<SinkResult> {
+    let raised;
+    try {
+      raised = await raiseLmpOpenings({ graph, raise: (...args) => engine.raise(...args) }, event.tenantId, event);
+    } catch (err) {
+      log(`reading LMP openings of tenant ${event.tenantId} failed (read again on its next graph write): ${errorText(err)}`);
+      return first;
+    }
+    if (raised.ids.length === 0) return first;
+    for (const u of raised.updates) {
+      const update = { alert: await withLmpExposure(graph, u.alert) };
+      work.updates.push(update);
+      if (siem) unannounced.push(update);
+    }
+    const second = raised.updates.length > 0 ? await again() : { created: 0, updated: 0, announced: 0 };
+    if (!second.failure) {
+      await graph
+        .ackLmpOpenings(event.tenantId, raised.ids)
+        .catch((err: unknown) => log(`acknowledging LMP openings failed: ${errorText(err)}`));
+    }
+    return {
+      ...second,
+      created: first.created + second.created,
+      updated: first.updated + second.updated,
+      announced: first.announced + second.announced,
+    };
+  }
+
   return {
     health,
 
     async start() {
-      if (consumer) throw new Error("processor already started");
-      const snapshot = await readSnapshot(options.snapshotFile);
-      if (snapshot) {
-        engine.restore(snapshot.engine);
-        outbox.restore(snapshot.outbox);
-        log(
-          `restored engine state from ${options.snapshotFile} (written ${snapshot.writtenAt}, ${snapshot.outbox.length} events awaiting sinks)`,
-        );
-      }
-      lastCheckpoint = Date.now();
-      await posture?.start();
-      consumer = await bus.consume({
-        durable: options.consumerName,
+      if (consumer || partitioned) throw new Error("processor already started");
+      const consumeOptions = {
         filterSubject: options.filterSubject ?? `${EVENTS_ROOT}.>`,
         maxDeliver: options.maxDeliver,
         ackWaitMs: options.ackWaitMs,
         maxInFlight: 1,
         errorDelayMs: retryBase,
-        onError: (err) => log(`bus: ${errorText(err)}`),
-        handler: async (msg) => {
-          inHandler = true;
-          try {
-            await handle(msg);
-          } finally {
-            inHandler = false;
-          }
-          void maybeCheckpoint();
+        onError: (err: unknown) => log(`bus: ${errorText(err)}`),
+      };
+      await posture?.start();
+      if (options.partitions) {
+        partitioned = await startPartitions({
+          ...options.partitions,
+          bus,
+          consumerName: options.consumerName,
+          consume: consumeOptions,
+          log,
+          createLane,
+          retired: (lane) => {
+            retired.acked += lane.checkpoints.stats.acked;
+            retired.snapshots += lane.checkpoints.stats.snapshots;
+          },
+        });
+      } else {
+        const lane = createLane(options.consumerName, fileSnapshotSink(options.snapshotFile));
+        const snapshot = await readSnapshot(options.snapshotFile);
+        if (snapshot) {
+          lane.restore(snapshot);
+          log(
+            `restored engine state from ${options.snapshotFile} (written ${snapshot.writtenAt}, ${snapshot.outbox.length} events awaiting sinks)`,
+          );
+        }
+        single = lane;
+        consumer = await bus.consume({ ...consumeOptions, durable: options.consumerName, handler: (msg) => lane.handle(msg) });
+      }
+      const tick = setInterval(
+        () => {
+          for (const lane of lanes()) void lane.maybeCheckpoint();
         },
-      });
-      const tick = setInterval(() => void maybeCheckpoint(), Math.max(10, Math.floor(interval / 2)));
-      const refresh = setInterval(
-        () => void contexts.refresh((tenant, err) => log(`refreshing entity tags of tenant ${tenant} failed: ${errorText(err)}`)),
-        options.contextRefreshMs ?? 60_000,
+        Math.max(10, Math.floor(interval / 2)),
       );
+      const refresh = setInterval(() => {
+        for (const lane of lanes()) {
+          void lane.contexts.refresh((tenant, err) => log(`refreshing entity tags of tenant ${tenant} failed: ${errorText(err)}`));
+        }
+      }, options.contextRefreshMs ?? 60_000);
       timers = [tick, refresh];
       sessionExpiry.start();
       lmpRefresh.start();
@@ -315,10 +399,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       retention?.start();
       personalData?.start();
       health?.start();
+      quotas?.start();
     },
 
     async stop() {
       const running = consumer;
+      const lane = single;
+      const parts = partitioned;
       consumer = undefined;
       for (const t of timers) clearInterval(t);
       await sessionExpiry.stop();
@@ -326,22 +413,31 @@ export function createProcessor(options: ProcessorOptions): Processor {
       await retention?.stop();
       await personalData?.stop();
       await health?.stop();
+      await quotas?.stop();
       timers = [];
-      if (!running) return;
+      if (parts) {
+        await parts.stop();
+        partitioned = undefined;
+        await posture?.stop();
+        return;
+      }
+      if (!running || !lane) return;
       await running.stop();
-      await checkpoints.idle();
-      await maybeCheckpoint(true);
+      await lane.checkpoints.idle();
+      await lane.maybeCheckpoint(true);
       await posture?.stop();
     },
 
     stats() {
+      const live = laneStats(lanes());
       return {
-        running: consumer !== undefined,
+        running: consumer !== undefined || (partitioned?.running ?? false),
         ...counters,
-        pendingAcks: checkpoints.pending,
-        outbox: outbox.size,
-        ...checkpoints.stats,
-        engine: engine.stats(),
+        ...live,
+        // Partitions handed over or lost took their lanes along; their acks still happened here.
+        acked: live.acked + retired.acked,
+        snapshots: live.snapshots + retired.snapshots,
+        ...(partitioned ? { partitions: partitioned.owned() } : {}),
       };
     },
   };
