@@ -47,6 +47,8 @@ export type {
 } from "./ldap/index.ts";
 /** Coded errors of the sensor runtime. */
 export { SensorError, isSensorError, type SensorErrorCode } from "./runtime/index.ts";
+/** Ingest quotas on the sensor: the token bucket the publisher spools behind, and the watcher of `vigil.quota.<tenantId>` grants. */
+export { IngestThrottle, watchIngestQuota, type QuotaWatch, type QuotaWatchOptions, type SensorRateLimit } from "./runtime/index.ts";
 
 /** Reads a SharpHound / BloodHound CE collection zip into typed records (users, computers with local groups and sessions, groups, domains). */
 export { readSharpHoundCollection, parseCollectionFile, SharpHoundError, isSharpHoundError } from "./sharphound/index.ts";
@@ -57,6 +59,7 @@ export type {
   SharpHoundComputer,
   SharpHoundGroup,
   SharpHoundDomain,
+  SharpHoundGpoChanges,
   SharpHoundObject,
   SharpHoundKind,
   PrincipalRef,
@@ -93,3 +96,22 @@ export {
 } from "./network/index.ts";
 /** Options and counters of the network source. */
 export type { ReadNetworkOptions, RunNetworkSensorOptions, NetworkStats, NetworkMapOptions, TsharkOptions } from "./network/index.ts";
+
+/** GPO local administrators: reads Restricted Groups (GptTmpl.inf) and GPP Groups.xml from a SYSVOL / Policies copy, scopes GPOs by gPLink from LDAP snapshots, yields admin grants. */
+export { readGpoPolicies, buildGpoDirectory, evaluateLocalAdmins, GpoError, isGpoError, ADMINISTRATORS_SID } from "./gpo/index.ts";
+/** Options, records and results of the GPO reader. */
+export type {
+  GpoPolicies,
+  ReadGpoPoliciesOptions,
+  GpoLocalAdminPolicy,
+  PolicyFileReport,
+  AdminGroupChange,
+  MemberRef,
+  GpoDirectory,
+  DirectoryEntity,
+  LocalAdminEvaluation,
+  LocalAdminGrant,
+  UnresolvedMember,
+  SkippedLink,
+  GpoErrorCode,
+} from "./gpo/index.ts";
