@@ -4,11 +4,11 @@
  * it has its own credentials, its own loop and lifetime (runs forever, or `--once`), and keeping it
  * apart leaves `vigil sensor`'s file-argument parsing and shutdown unchanged.
  */
-import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLdapSync, HEARTBEAT_INTERVAL_MS, isLdapSyncError, startHeartbeat, type LdapSyncResult } from "@vigil/sensor";
 import { StartupError } from "../adapters.ts";
+import { ldapConnectionFromEnv } from "../ldap-env.ts";
 import { openSensorPublisher } from "../sensor-publisher.ts";
 import { UsageError, type CommandContext, type Running } from "./command.ts";
 
@@ -43,18 +43,8 @@ export async function runLdapSyncCommand({ env, args, log }: CommandContext, opt
   const tenantId = env.VIGIL_SENSOR_TENANT!;
   const sensorId = env.VIGIL_SENSOR_ID!;
   const dataDir = resolve(env.VIGIL_DATA_DIR);
-  let ca: Buffer | undefined;
-  if (env.VIGIL_LDAP_CA_FILE) {
-    ca = await readFile(env.VIGIL_LDAP_CA_FILE).catch((error: NodeJS.ErrnoException) => {
-      throw new StartupError([`VIGIL_LDAP_CA_FILE: cannot read ${env.VIGIL_LDAP_CA_FILE} (${error.code ?? error.message})`]);
-    });
-  }
   const sync = createLdapSync({
-    url: env.VIGIL_LDAP_URL!,
-    bindDn: env.VIGIL_LDAP_BIND_DN!,
-    password: env.VIGIL_LDAP_PASSWORD!,
-    ...(env.VIGIL_LDAP_BASE_DN ? { baseDn: env.VIGIL_LDAP_BASE_DN } : {}),
-    ...(ca ? { tls: { ca } } : {}),
+    ...(await ldapConnectionFromEnv(env)),
     tenantId,
     sensorId,
     stateFile: join(dataDir, "ldap", `${sensorId}.json`),

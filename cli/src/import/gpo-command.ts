@@ -10,11 +10,11 @@
  * when the policies were read (damaged files are reported and skipped), 1 when DIR holds no Policies
  * or the directory could not be read.
  */
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isGpoError, isLdapSyncError } from "@vigil/sensor";
 import { tokenId } from "@vigil/sensor/contract";
 import { StartupError } from "../adapters.ts";
+import { ldapConnectionFromEnv } from "../ldap-env.ts";
 import { UsageError, type CommandContext } from "../commands/command.ts";
 import { importGpoLocalAdmins, readDirectorySnapshots, type ImportGpoSummary } from "./gpo-import.ts";
 import { openConfiguredGraph } from "./open-graph.ts";
@@ -68,22 +68,13 @@ export async function runGpoImport({ env, args, log, out }: CommandContext): Pro
   const missing = (["VIGIL_LDAP_URL", "VIGIL_LDAP_BIND_DN", "VIGIL_LDAP_PASSWORD"] as const).filter((n) => !env[n]);
   if (missing.length > 0)
     throw new StartupError(missing.map((n) => `${n}: required for vigil import gpo (GPO links and computers come from LDAP)`));
-  let ca: Buffer | undefined;
-  if (env.VIGIL_LDAP_CA_FILE) {
-    ca = await readFile(env.VIGIL_LDAP_CA_FILE).catch((error: NodeJS.ErrnoException) => {
-      throw new StartupError([`VIGIL_LDAP_CA_FILE: cannot read ${env.VIGIL_LDAP_CA_FILE} (${error.code ?? error.message})`]);
-    });
-  }
+  const connection = await ldapConnectionFromEnv(env);
   let snapshots;
   try {
     log(`reading the directory from ${env.VIGIL_LDAP_URL}`);
     snapshots = await readDirectorySnapshots(
       {
-        url: env.VIGIL_LDAP_URL!,
-        bindDn: env.VIGIL_LDAP_BIND_DN!,
-        password: env.VIGIL_LDAP_PASSWORD!,
-        ...(env.VIGIL_LDAP_BASE_DN ? { baseDn: env.VIGIL_LDAP_BASE_DN } : {}),
-        ...(ca ? { tls: { ca } } : {}),
+        ...connection,
         tenantId,
         sensorId: "gpo-import",
       },

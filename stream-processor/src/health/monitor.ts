@@ -60,6 +60,13 @@ export interface HealthMonitorOptions extends HealthMonitorSettings {
   bus?: Pick<EventBus, "publish">;
   /** DC names the directory lists for a tenant (the engine's context, from LDAP sync). */
   knownDcs?: (tenantId: string) => readonly string[];
+  /**
+   * Whether this instance processes the tenant's events (its partition's lane is here). The timer
+   * evaluates only those: another processor's tenant has none of its observations here, so every
+   * instance would repeat the owner's evaluation from the database alone (N processors, N times the
+   * work and the row writes). Default: every tenant (one processor).
+   */
+  owns?: (tenantId: string) => boolean;
   /** Called after each committed change (the SIEM forwarder listens here). */
   onChange?: (change: HealthIssueChange) => void;
   log: (line: string) => void;
@@ -259,9 +266,10 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   async function evaluateAll(): Promise<HealthIssueChange[]> {
     // Every tenant, not only those heard from: a processor restarted while a sensor is down must still raise it.
     const tenants = await store.prisma.tenant.findMany({ select: { id: true } });
+    const owns = options.owns ?? (() => true);
     // Tenant by tenant, so a timer tick never holds more than one store connection for health.
     const changes: HealthIssueChange[] = [];
-    for (const t of tenants) changes.push(...(await schedule(t.id)));
+    for (const t of tenants) if (owns(t.id)) changes.push(...(await schedule(t.id)));
     return changes;
   }
 

@@ -165,6 +165,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
         bus,
         log,
         knownDcs: (tenantId) => laneOf(tenantId)?.engine.context(tenantId).dcHosts ?? [],
+        owns: (tenantId) => laneOf(tenantId) !== undefined,
         ...(siem ? { onChange: (change) => siem.healthChanged(change) } : {}),
       })
     : undefined;
