@@ -175,7 +175,11 @@ describe("3-node NATS cluster, 2 partitioned processors: kill -9 a node and a pr
     const leases = await openJetStreamPartitionStore(probe, { leaseTtlMs: LEASE_TTL_MS });
     let owners = new Map<number, string>();
     for (let i = 0; i < 120; i++) {
-      owners = await leases.owners();
+      // Listing keys is bounded (5 s) and may time out on a loaded machine: that is a poll to repeat, not a failure.
+      owners = await leases.owners().catch((error: unknown) => {
+        mark(`lease listing: ${(error as Error).message}`);
+        return owners;
+      });
       const counts = [...owners.values()].reduce((m, o) => m.set(o, (m.get(o) ?? 0) + 1), new Map<string, number>());
       if (owners.size === P && counts.get("proc-a") === P / 2 && counts.get("proc-b") === P / 2) break;
       await sleep(500);
@@ -242,7 +246,7 @@ describe("3-node NATS cluster, 2 partitioned processors: kill -9 a node and a pr
     mark("cluster sensors finished");
     await drained(jsm, stream, durables, total, 300_000, recentLogs);
     mark("cluster run drained");
-    const finalOwners = await leases.owners();
+    const finalOwners = await leases.owners().catch(() => new Map<number, string>()); // for the timeline only
     mark(
       `partitions at the end: ${[...finalOwners]
         .sort((x, y) => x[0] - y[0])

@@ -99,6 +99,10 @@ export async function seedTenant(store: RelationalStore, tenantId: string): Prom
   const score = await db.postureScore.create({
     data: { tenantId, score: 40, categories: { "privileged-accounts": 40 }, complete: true, unknown: [], evaluatedAt: new Date() },
   });
+  // Not a scoped-client delegate (no `id` column for the generic walks): reached through a tenant transaction.
+  await db.transaction((tx) =>
+    tx.pendingPersonalDataDeletion.create({ data: { tenantId, sid: "S-1-5-21-1-2-3-1107", names: ["mallory", "CORP\\mallory"] } }),
+  );
   return {
     tenantId,
     sensorId: sensor.id,

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectJetStreamBus, type EventBus } from "@vigil/sensor/bus";
-import type { EventOf } from "@vigil/sensor/contract";
+import type { EventOf, VigilEvent } from "@vigil/sensor/contract";
 import { Attribute, Change, Client } from "ldapts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testSamba } from "../../../test-support/samba.ts";
@@ -51,12 +51,14 @@ async function snapshotsOnBus(expected: number): Promise<EventOf<"entity.snapsho
   const seen: EventOf<"entity.snapshot">[] = [];
   const consumer = await bus.consume({
     durable: `read_${Math.random().toString(36).slice(2, 10)}`,
-    filterSubject: `vigil.events.${tenant}.entity.snapshot`,
+    // The whole tenant: a server with the partition mapping stores `<tenant>.<partition>.entity.snapshot`.
+    filterSubject: `vigil.events.${tenant}.>`,
     maxDeliver: 3,
     ackWaitMs: 10_000,
     maxInFlight: 64,
     handler: async (msg) => {
-      seen.push(msg.json());
+      const event = msg.json<VigilEvent>();
+      if (event.kind === "entity.snapshot") seen.push(event);
       await msg.ack();
     },
   });
