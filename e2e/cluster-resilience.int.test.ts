@@ -11,7 +11,6 @@
  * e2e/cluster-resilience-partitions.int.test.ts.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,22 +18,18 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { openRelationalStore, type RelationalStore } from "@vigil/db";
 import { createNeo4jGraph, type IdentityGraph } from "@vigil/graph-model";
-import { sensorKeyHash } from "@vigil/sensor/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testServices, uniqueTenantId } from "../test-support/services.ts";
 import { resilienceEventFile } from "./cluster-resilience-events.ts";
+import { createTenantRun, outcome, sleep, type TenantRun } from "./cluster-resilience-harness.ts";
 
 const bin = new URL("../cli/bin/vigil.js", import.meta.url).pathname;
 const clusterScript = new URL("../scripts/nats/cluster.sh", import.meta.url).pathname;
 const EVENTS = 3000;
 const DURABLE = "proc";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One run: a tenant with its sensor, a bus namespace and a data directory of its own. */
-interface Run {
-  tenant: string;
-  sensorId: string;
-  sensorKey: string;
+interface Run extends TenantRun {
   namespace: string;
   natsUrl: string;
   replicas: number;
@@ -115,28 +110,8 @@ describe("3-node NATS cluster: kill -9 a node and the processor mid-stream", () 
     });
 
   async function newRun(natsUrl: string, replicas: number, label: string): Promise<Run> {
-    const tenant = uniqueTenantId(label);
-    const run: Run = {
-      tenant,
-      sensorId: `${tenant}-dc01`,
-      sensorKey: `vgl_${randomBytes(32).toString("base64url")}`,
-      namespace: tenant,
-      natsUrl,
-      replicas,
-      dataDir: join(dir, label),
-      logs: [],
-    };
-    await store.prisma.tenant.create({ data: { id: tenant, name: tenant } });
-    await store.forTenant(tenant).sensor.create({
-      data: {
-        id: run.sensorId,
-        tenantId: tenant,
-        name: run.sensorId,
-        kind: "dc",
-        keyHash: sensorKeyHash(run.sensorKey),
-        keyPrefix: run.sensorKey.slice(0, 12),
-      },
-    });
+    const tenant = await createTenantRun(store, uniqueTenantId(label));
+    const run: Run = { ...tenant, namespace: tenant.tenant, natsUrl, replicas, dataDir: join(dir, label), logs: [] };
     runs.push(run);
     return run;
   }
@@ -163,21 +138,6 @@ describe("3-node NATS cluster: kill -9 a node and the processor mid-stream", () 
       await sleep(500);
     }
     throw new Error(`not drained after ${timeoutMs} ms: ${last}\n${run.logs.slice(-30).join("\n")}`);
-  }
-
-  /** What the run produced, without ids and times of processing, so two runs compare equal. */
-  async function outcome(run: Run) {
-    const alerts = await store.forTenant(run.tenant).alert.findMany({
-      where: { tenantId: run.tenant },
-      include: { _count: { select: { evidence: true } } },
-    });
-    const rows = alerts
-      .map(
-        (a) =>
-          `${a.detectionId} ${a.primaryEntity} ${a.severity} ${a.firstSeen.toISOString()} ${a.lastSeen.toISOString()} count=${a.count} evidence=${a._count.evidence}`,
-      )
-      .sort();
-    return { alerts: rows, graph: await graph.counts(run.tenant) };
   }
 
   beforeAll(async () => {
@@ -277,14 +237,14 @@ describe("3-node NATS cluster: kill -9 a node and the processor mid-stream", () 
     refProcessor.proc.kill("SIGTERM");
     await refProcessor.exited;
     run.logs.push(`[test] ${stamp()} reference run drained`);
-    const want = await outcome(ref);
+    const want = await outcome(store, graph, ref.tenant);
     // The file's attacks all surface, so the comparison below is about something.
     // Three rogue accounts, each with one DCSync alert that aggregates all of its DCSyncs.
     expect(want.alerts.filter((a) => a.startsWith("dcsync "))).toHaveLength(3);
     expect(want.alerts.filter((a) => a.startsWith("brute-force ")).length).toBeGreaterThanOrEqual(expected.bursts);
     expect(want.graph.edges.HAS_SESSION).toBeGreaterThan(0);
 
-    const got = await outcome(run);
+    const got = await outcome(store, graph, run.tenant);
     // Soft, so a failure reports both the alert and the graph difference.
     expect.soft(got.graph).toEqual(want.graph);
     expect.soft(got.alerts).toEqual(want.alerts);
