@@ -13,118 +13,29 @@
  * Snapshots (engine state + outbox) are written every `snapshotIntervalMs` or `snapshotEveryEvents`
  * committed messages, and at stop, always between two messages. See checkpoint.ts for why acks wait.
  */
-import type { RelationalStore } from "@vigil/db";
-import type { IdentityGraph } from "@vigil/graph-model";
-import type { BusMessage, ConsumerHandle, EventBus } from "@vigil/sensor/bus";
-import { EVENTS_ROOT, tenantOfSubject, type VigilEvent } from "@vigil/sensor/contract";
+import type { BusMessage, ConsumerHandle } from "@vigil/sensor/bus";
+import { EVENTS_ROOT, tenantOfSubject } from "@vigil/sensor/contract";
 import { allDetections } from "../detections/index.ts";
-import type { Detection } from "../engine/detection.ts";
-import type { Engine, EngineOptions, EngineStats } from "../engine/engine.ts";
 import { fileSnapshotSink, readSnapshot, type SnapshotSink } from "./checkpoint.ts";
 import { buildLane, laneStats, type Lane } from "./lane.ts";
 import { authenticate } from "./message-auth.ts";
-import { workKey, type SinkWork } from "./outbox.ts";
+import { workKey } from "./outbox.ts";
 import { SensorDirectory } from "./sensor-directory.ts";
-import { RecentEvents, runSinks, type SinkResult } from "./sink-runner.ts";
-import { createRetentionJob, type RetentionPolicy } from "./retention.ts";
-import { createPersonalDataJob, type PersonalDataJobOptions } from "./personal-data.ts";
+import { RecentEvents, runSinks } from "./sink-runner.ts";
+import { createRetentionJob } from "./retention.ts";
+import { createPersonalDataJob } from "./personal-data.ts";
 import { hasGraphWrites } from "../sinks/graph-writer.ts";
 import { withLmpExposure } from "../sinks/alert-writer.ts";
-import { raiseLmpOpenings } from "./lmp-openings.ts";
-import { createSessionExpiry, type SessionExpiryOptions } from "./session-expiry.ts";
-import { createLmpRefresh, type LmpRefreshOptions } from "./lmp-refresh.ts";
-import { createPostureRunner, type PostureRunnerOptions } from "./posture-runner.ts";
-import { createHealthMonitor, type HealthMonitor, type HealthMonitorSettings } from "../health/monitor.ts";
-import type { SiemForwarder } from "../siem/forwarder.ts";
-import { createIngestQuotaControl, type IngestQuotaSettings } from "./ingest-quotas.ts";
-import { startPartitions, type PartitionedConsumption, type PartitionRuntime } from "./partitions/runtime.ts";
+import { sinkLmpOpenings } from "./lmp-openings-sink.ts";
+import { createSessionExpiry } from "./session-expiry.ts";
+import { createLmpRefresh } from "./lmp-refresh.ts";
+import { createPostureRunner } from "./posture-runner.ts";
+import { createHealthMonitor, type HealthMonitor } from "../health/monitor.ts";
+import { createIngestQuotaControl } from "./ingest-quotas.ts";
+import { startPartitions, type PartitionRuntime } from "./partitions/runtime.ts";
+import type { Processor, ProcessorOptions } from "./processor-types.ts";
 
-/** What a processor is built from. */
-export interface ProcessorOptions {
-  bus: EventBus;
-  store: RelationalStore;
-  graph: IdentityGraph;
-  /** Default: every detection Vigil ships. */
-  detections?: readonly Detection[];
-  /** Engine bounds (state keys, open alerts, seen ids, lateness…). */
-  engine?: Omit<EngineOptions, "detections" | "onDetectionError">;
-  /** Durable consumer name; processors with the same name share the stream. */
-  consumerName: string;
-  /** Default `vigil.events.>` (every tenant). */
-  filterSubject?: string;
-  snapshotFile: string;
-  maxDeliver: number;
-  ackWaitMs: number;
-  log: (line: string) => void;
-  /** Default min(1000, ackWaitMs / 3): deferred acks must land well inside the ack wait. */
-  snapshotIntervalMs?: number;
-  /** Default 500 (JetStream stops delivering at 1000 unacked messages per consumer). */
-  snapshotEveryEvents?: number;
-  /** Back-off of transient failures: base × 2^(delivery − 1), capped. Defaults 500 ms and 30 s. */
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  sensorCacheTtlMs?: number;
-  sensorCacheSize?: number;
-  /** How often entity tags of the tenants seen so far are re-read from the store. Default 60 s. */
-  contextRefreshMs?: number;
-  /** Events whose sink work may wait for a retry at once. Default 10 000. */
-  maxOutbox?: number;
-  /** HAS_SESSION expiry (TTL, sweep interval, clock); defaults in session-expiry.ts. */
-  sessionExpiry?: Omit<SessionExpiryOptions, "graph" | "log">;
-  /** Lateral-movement precompute per written tenant (first write, then hourly); defaults in lmp-refresh.ts. */
-  lmpRefresh?: Omit<LmpRefreshOptions, "graph" | "log">;
-  /** Posture assessments after each sync and daily (posture-runner.ts); state in `<snapshotFile>.posture/` by default; false: none. */
-  posture?: (Omit<PostureRunnerOptions, "store" | "graph" | "log" | "dir"> & { dir?: string }) | false;
-  /** Audit-entry retention purge (retention.ts); default DEFAULT_RETENTION, false: none. */
-  retention?: Partial<RetentionPolicy> | false;
-  /** Deletion of people removed from AD and 180-day activity retention (personal-data.ts); false: none. */
-  personalData?: Omit<PersonalDataJobOptions, "store" | "graph" | "log"> | false;
-  /** Health issues from heartbeats and DC event sightings (health/monitor.ts); undefined: none. */
-  health?: HealthMonitorSettings;
-  /** CEF-over-syslog export of stored alerts and new health issues; only enqueues, never blocks. */
-  siem?: SiemForwarder;
-  /** Ingest quotas: grants announced to sensors, arrivals metered, over-quota tenants deferred (ingest-quotas.ts); undefined: none. */
-  ingestQuota?: IngestQuotaSettings;
-  /** Partitioned consumption through leases and shared snapshots (several instances); undefined: one durable, `snapshotFile`. */
-  partitions?: PartitionedConsumption;
-}
-
-/** Counters since start. */
-export interface ProcessorStats {
-  running: boolean;
-  /** Messages handed to the processor. */
-  received: number;
-  /** Authenticated events run through the engine. */
-  processed: number;
-  deadLettered: number;
-  /** Transient failures (nak with back-off). */
-  retried: number;
-  alertsCreated: number;
-  alertsUpdated: number;
-  announced: number;
-  pendingAcks: number;
-  acked: number;
-  outbox: number;
-  snapshots: number;
-  lastSnapshotAt: string | undefined;
-  detectionErrors: number;
-  /** Messages naked for later because their tenant was over its ingest budget while others waited. */
-  deferred: number;
-  engine: EngineStats;
-  /** Partitions this instance holds (partitioned mode only). */
-  partitions?: number[];
-}
-
-/** A running (or startable) processor. */
-export interface Processor {
-  /** Restores the snapshot and starts consuming (entity tags load per tenant before its first event). */
-  start(): Promise<void>;
-  /** Drains: stops fetching, finishes the message in hand, writes a final snapshot and acks what it covers. */
-  stop(): Promise<void>;
-  stats(): ProcessorStats;
-  /** The health monitor, when `health` was configured. */
-  readonly health?: HealthMonitor;
-}
+export type { Processor, ProcessorOptions, ProcessorStats } from "./processor-types.ts";
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -158,6 +69,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       ? undefined
       : createPostureRunner({ dir: `${options.snapshotFile}.posture`, ...options.posture, store, graph, log });
   const siem = options.siem;
+  const openingsDeps = { graph, log, forwardsToSiem: siem !== undefined };
   const health: HealthMonitor | undefined = options.health
     ? createHealthMonitor({
         ...options.health,
@@ -296,7 +208,8 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (graphPending && work.graphDone) {
       lmpRefresh.written(event.tenantId, Date.parse(event.time));
       // Paths this write (or an import since the last one) opened: alerts stored like the event's own.
-      if (!result.failure) result = await sinkLmpOpenings(engine, work, event, result, () => runSinks(work, sinkDeps), unannounced);
+      if (!result.failure)
+        result = await sinkLmpOpenings(openingsDeps, engine, work, event, result, () => runSinks(work, sinkDeps), unannounced);
     }
     counters.alertsCreated += result.created;
     counters.alertsUpdated += result.updated;
@@ -305,42 +218,6 @@ export function createProcessor(options: ProcessorOptions): Processor {
     if (result.failure) return retry(result.failure);
     outbox.delete(work);
     checkpoints.defer(msg);
-  }
-
-  /** Raises the tenant's journaled LMP openings onto `work`, stores them, then acknowledges them (lmp-openings.ts). */
-  async function sinkLmpOpenings(
-    engine: Engine,
-    work: SinkWork,
-    event: VigilEvent,
-    first: SinkResult,
-    again: () => Promise<SinkResult>,
-    unannounced: SinkWork["updates"],
-  ): Promise<SinkResult> {
-    let raised;
-    try {
-      raised = await raiseLmpOpenings({ graph, raise: (...args) => engine.raise(...args) }, event.tenantId, event);
-    } catch (err) {
-      log(`reading LMP openings of tenant ${event.tenantId} failed (read again on its next graph write): ${errorText(err)}`);
-      return first;
-    }
-    if (raised.ids.length === 0) return first;
-    for (const u of raised.updates) {
-      const update = { alert: await withLmpExposure(graph, u.alert) };
-      work.updates.push(update);
-      if (siem) unannounced.push(update);
-    }
-    const second = raised.updates.length > 0 ? await again() : { created: 0, updated: 0, announced: 0 };
-    if (!second.failure) {
-      await graph
-        .ackLmpOpenings(event.tenantId, raised.ids)
-        .catch((err: unknown) => log(`acknowledging LMP openings failed: ${errorText(err)}`));
-    }
-    return {
-      ...second,
-      created: first.created + second.created,
-      updated: first.updated + second.updated,
-      announced: first.announced + second.announced,
-    };
   }
 
   return {
