@@ -57,7 +57,7 @@ import { render, type StatementName } from "./cypher.ts";
 import { edgeParam, cypherInt, nodeParam, toGraphEdge, toGraphNode } from "./mapping.ts";
 import { schemaStatements } from "./schema-statements.ts";
 import { touchesSensitivity } from "../lmp-policy.ts";
-import { Neo4jLmp, type LmpStateRow } from "./lmp.ts";
+import { becameLiveEdge, Neo4jLmp, type LmpStateRow } from "./lmp.ts";
 
 /** An IdentityGraph backed by Neo4j; connects lazily, creates its constraints on first use. */
 export function createNeo4jGraph(options: Neo4jGraphOptions): IdentityGraph {
@@ -381,14 +381,6 @@ class Neo4jGraph implements IdentityGraph {
   private assertOpen(): void {
     if (this.closed) throw new GraphError("GRAPH_CLOSED", "identity graph is closed");
   }
-}
-
-/** Whether an upserted edge counts for LMP now and did not before (new, or a session refreshed past the cutoff). */
-function becameLiveEdge(e: { kind: EdgeKind; lastSeen: number }, before: number | null, cutoff: number): boolean {
-  if (!LMP_EDGE_KINDS.includes(e.kind)) return false;
-  if (e.kind !== "HAS_SESSION") return before === null;
-  const wasLive = before !== null && before >= cutoff;
-  return !wasLive && Math.max(before ?? e.lastSeen, e.lastSeen) >= cutoff;
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {

@@ -14,7 +14,7 @@ import { LMP_INCREMENTAL_LIMIT, fingerprintOf } from "../lmp-policy.ts";
 import { LMP_OPENINGS_KEPT, openingsOf, type LmpOpening, type PathIds, type TargetView } from "../lmp-openings.ts";
 import { edgeKey } from "../normalize.ts";
 import type { EdgeRef, Exposure, GraphPath, SensitiveAccount } from "../port.ts";
-import { LMP_MAX_HOPS, LMP_STORED_PATHS, type EdgeKind, type GraphEdge, type NodeKind } from "../schema.ts";
+import { LMP_EDGE_KINDS, LMP_MAX_HOPS, LMP_STORED_PATHS, type EdgeKind, type GraphEdge, type NodeKind } from "../schema.ts";
 import { ACCOUNT_KINDS, SENSITIVE_GROUP_MATCH, TIER_ZERO_ROLES, type SensitivityReason } from "../sensitivity.ts";
 import type { Connection } from "./connection.ts";
 import type { StatementName } from "./cypher.ts";
@@ -307,4 +307,12 @@ function openingOf(x: Record<string, unknown>): LmpOpening {
     reachingAfter: Number(x.reachingAfter),
     at: new Date(Number(x.at)),
   };
+}
+
+/** Whether an upserted edge counts for LMP now and did not before (new, or a session refreshed past the cutoff). */
+export function becameLiveEdge(e: { kind: EdgeKind; lastSeen: number }, before: number | null, cutoff: number): boolean {
+  if (!LMP_EDGE_KINDS.includes(e.kind)) return false;
+  if (e.kind !== "HAS_SESSION") return before === null;
+  const wasLive = before !== null && before >= cutoff;
+  return !wasLive && Math.max(before ?? e.lastSeen, e.lastSeen) >= cutoff;
 }
