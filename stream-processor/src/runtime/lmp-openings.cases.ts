@@ -96,6 +96,18 @@ export function lmpOpeningCases(name: string, factory: () => IdentityGraph | Pro
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
+    /**
+     * Publishes and waits until the processor acked the event, i.e. its graph write, the precompute
+     * after it and the openings journal are all done. Waiting for the edge alone is not enough: a
+     * write made by the test in between would race the processor's recompute and journal the
+     * opening twice, once per write.
+     */
+    async function publishAndSettle(sensor: TestSensor, event: VigilEvent): Promise<void> {
+      const acked = processor.stats().acked;
+      await publishSigned(bus, sensor, event);
+      await waitFor("the processor acked the event", () => processor.stats().acked > acked);
+    }
+
     async function tenantWithSensor(prefix: string, adminOf: string): Promise<{ tenantId: string; sensor: TestSensor }> {
       const tenantId = uniqueTenantId(prefix);
       await createTenant(store, tenantId);
@@ -133,8 +145,8 @@ export function lmpOpeningCases(name: string, factory: () => IdentityGraph | Pro
 
     it("raises the opening of an import written straight into the graph on the tenant's next graph write", async () => {
       const { tenantId, sensor } = await tenantWithSensor("lmp-import", G.ws02);
-      await publishSigned(bus, sensor, rdpLogon(tenantId, sensor.id, 0));
-      await waitFor("the session written", async () => (await graph.neighbours(tenantId, G.ws01, { direction: "out" })).length === 1);
+      await publishAndSettle(sensor, rdpLogon(tenantId, sensor.id, 0));
+      expect(await graph.neighbours(tenantId, G.ws01, { direction: "out" })).toHaveLength(1);
       // What `vigil import sharphound` does: the loader's upsertEdges, no processor involved.
       await graph.upsertEdges(tenantId, [
         { kind: "ADMIN_TO", from: G.alice, to: G.ws01, source: "sharphound", lastSeen: new Date(T0 + 60_000) },
@@ -152,9 +164,8 @@ export function lmpOpeningCases(name: string, factory: () => IdentityGraph | Pro
 
     it("raises nothing when the session lands on a machine no non-sensitive account administers (near miss)", async () => {
       const { tenantId, sensor } = await tenantWithSensor("lmp-near", G.ws02);
-      await publishSigned(bus, sensor, rdpLogon(tenantId, sensor.id, 0));
-      await waitFor("the session written", async () => (await graph.neighbours(tenantId, G.ws01, { direction: "out" })).length === 1);
-      await new Promise((r) => setTimeout(r, 300));
+      await publishAndSettle(sensor, rdpLogon(tenantId, sensor.id, 0));
+      expect(await graph.neighbours(tenantId, G.ws01, { direction: "out" })).toHaveLength(1);
       expect(await lmpAlerts(tenantId)).toEqual([]);
       expect(await graph.lmpOpenings(tenantId)).toEqual([]);
     });
