@@ -73,8 +73,7 @@ export const abnormalSensitiveLogon = defineDetection({
     // By name first: 4768 and 4776 name the account without a SID.
     const account = normName(event.actor?.name) ?? normSid(event.actor?.sid);
     if (!account) return [];
-    const key = `profile:${account}`;
-    const profile = state.get<Profile>(key) ?? { first: state.now, n: 0, hosts: {} };
+    const profile = state.get<Profile>("profile:", account) ?? { first: state.now, n: 0, hosts: {} };
     const known = computer in profile.hosts;
     const hostCount = Object.keys(profile.hosts).length;
     const profileDays = Math.floor((state.now - profile.first) / DAY);
@@ -82,7 +81,7 @@ export const abnormalSensitiveLogon = defineDetection({
     const roaming = hostCount >= ROAMING_HOSTS;
     const next: Profile = { first: profile.first, n: profile.n + 1, hosts: profile.hosts };
     if (known || !roaming) next.hosts = { ...profile.hosts, [computer]: state.now };
-    state.set(key, next, PROFILE_TTL_MS);
+    state.set("profile:", account, next, PROFILE_TTL_MS);
     if (known || !ready || roaming) return [];
 
     const tenantDays = baselineDays(state);
@@ -95,7 +94,7 @@ export const abnormalSensitiveLogon = defineDetection({
         severity: "medium",
         title: TITLE,
         description: `${label(event.actor)} (sensitive: ${why}) authenticated from ${computer}${event.dc ? ` against ${event.dc}` : ""}, a computer it has not used before. ${baseline}`,
-        primaryEntity: key.replace(/^profile:/, "account:"),
+        primaryEntity: `account:${account}`,
         entities: present(accountEntity("actor", event.actor), source?.entity, hostEntity("dc", event.dc)),
         evidenceEventIds: [event.id],
         time: event.time,

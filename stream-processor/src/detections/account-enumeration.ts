@@ -90,13 +90,12 @@ export const accountEnumeration = defineDetection({
     const source = sourceOf(event);
     if (!result || !account || !source || isMachineAccount(event.actor) || isDcEndpoint(ctx, event.src)) return [];
     if (isEntityExcluded(ctx, ID, source.entity)) return [];
-    const key = `s:${source.key}`;
     if (result === "exists") {
       // Only remembered once the source probes unknown names; every source's normal logons are not kept.
-      if (state.get<Guess[]>(key) === undefined) return [];
+      if (state.get<Guess[]>("s:", source.key) === undefined) return [];
     }
     const v = result === "exists" ? 1 : 0;
-    const entries = state.pushWindow<Guess>(key, { t: state.now, id: event.id, a: account, n: label(event.actor), v }, WINDOW);
+    const entries = state.pushWindow<Guess>("s:", source.key, { t: state.now, id: event.id, a: account, n: label(event.actor), v }, WINDOW);
     // A valid name found after the alert updates it, so the alert tells which names the attacker now knows.
     if (
       distinctOf(

@@ -79,17 +79,17 @@ export const asrepRoasting = defineDetection({
     const source = sourceOf(event);
     if (event.result === KDC_ERR_C_PRINCIPAL_UNKNOWN || event.result === KDC_ERR_PREAUTH_REQUIRED) {
       // Names a source asked about without pre-authentication: the user list a roasting tool walks.
-      if (source) state.pushWindow<Roast>(`p:${source.key}`, { t: state.now, id: event.id, a: account, n: "" }, PROBE_WINDOW);
+      if (source) state.pushWindow<Roast>("p:", source.key, { t: state.now, id: event.id, a: account, n: "" }, PROBE_WINDOW);
       return [];
     }
     if (event.result !== 0) return [];
     if (event.preAuthType !== NO_PREAUTH) {
-      if (event.preAuthType !== undefined) state.set(`pre:${account}`, state.now, PREAUTH_MEMORY_MS);
+      if (event.preAuthType !== undefined) state.set("pre:", account, state.now, PREAUTH_MEMORY_MS);
       return [];
     }
     if (!source || isDcEndpoint(ctx, event.src)) return [];
     if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
-    const entries = state.pushWindow<Roast>(`s:${source.key}`, { t: state.now, id: event.id, a: account, n: label(event.actor) }, WINDOW);
+    const entries = state.pushWindow<Roast>("s:", source.key, { t: state.now, id: event.id, a: account, n: label(event.actor) }, WINDOW);
     const names = distinctOf(entries, "n");
     if (distinctOf(entries, "a").length >= ACCOUNTS_THRESHOLD) {
       return [
@@ -107,14 +107,14 @@ export const asrepRoasting = defineDetection({
       const what = `got a TGT without pre-authentication for ${label(event.actor)} offering only RC4/DES (${offered.join(", ")}): roasting tools ask for a crackable AS-REP; Windows clients offer AES`;
       return [roast(source.key, source.entity, mine, what)];
     }
-    const probed = (state.get<Roast[]>(`p:${source.key}`) ?? []).filter(
+    const probed = (state.get<Roast[]>("p:", source.key) ?? []).filter(
       (e) => e.a !== account && Math.abs(e.t - state.now) <= PROBE_WINDOW.windowMs,
     );
     if (distinctOf(probed, "a").length >= PROBED_NAMES) {
       const what = `got a TGT without pre-authentication for ${label(event.actor)} while probing ${distinctOf(probed, "a").length} other names without pre-authentication: a user list being roasted`;
       return [roast(source.key, source.entity, [...probed, ...mine], what)];
     }
-    if (state.get<number>(`pre:${account}`) !== undefined) {
+    if (state.get<number>("pre:", account) !== undefined) {
       return [
         roast(
           source.key,

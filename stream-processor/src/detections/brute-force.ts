@@ -137,16 +137,16 @@ export const bruteForce = defineDetection({
     const t = state.now;
     const who = label(event.actor);
     if (result === "failure") {
-      const perAccount = state.pushWindow<AccountEntry>(`a:${account}`, { t, id: event.id, s: source?.key ?? "" }, WINDOW);
-      const perSource = source ? state.pushWindow<SourceEntry>(`s:${source.key}`, { t, id: event.id, a: account, n: who }, WINDOW) : [];
+      const perAccount = state.pushWindow<AccountEntry>("a:", account, { t, id: event.id, s: source?.key ?? "" }, WINDOW);
+      const perSource = source ? state.pushWindow<SourceEntry>("s:", source.key, { t, id: event.id, a: account, n: who }, WINDOW) : [];
       if (source && sourceHit(perSource)) return [fromSource(event, source, perSource, undefined)];
       if (perAccount.length >= FAILURE_THRESHOLD) return [againstAccount(event, account, perAccount, undefined)];
       return [];
     }
     if (!source) return [];
-    const perAccount = within(state.get<AccountEntry[]>(`a:${account}`), t);
+    const perAccount = within(state.get<AccountEntry[]>("a:", account), t);
     if (!perAccount.some((e) => e.s === source.key)) return [];
-    const perSource = within(state.get<SourceEntry[]>(`s:${source.key}`), t);
+    const perSource = within(state.get<SourceEntry[]>("s:", source.key), t);
     const success = `then ${who} authenticated successfully from ${source.entity.id}: the password was probably guessed`;
     if (sourceHit(perSource)) return [fromSource(event, source, perSource, success)];
     if (perAccount.length >= FAILURE_THRESHOLD) return [againstAccount(event, account, perAccount, success)];

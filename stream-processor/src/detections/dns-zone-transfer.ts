@@ -82,7 +82,7 @@ export const dnsZoneTransfer = defineDetection({
     const server = normHost(event.target?.host ?? event.dc);
     if (!source || isLocal(event, server)) return [];
     if (trusted(event, source, ctx)) {
-      if (server && event.rcode === 0) state.set(`ns:${server}`, 1, DNS_SERVER_MEMORY_MS);
+      if (server && event.rcode === 0) state.set("ns:", server, 1, DNS_SERVER_MEMORY_MS);
       return [];
     }
     if (!TRANSFERS.has(qtype) || isLearnedServer(event, state)) return [];
@@ -94,7 +94,7 @@ export const dnsZoneTransfer = defineDetection({
       r: event.rcode ?? -1,
       s: server ?? "unknown",
     };
-    const entries = state.pushWindow<Transfer>(`s:${source.key}`, entry, WINDOW);
+    const entries = state.pushWindow<Transfer>("s:", source.key, entry, WINDOW);
     return [candidate(source, entries)];
   },
 });
@@ -110,7 +110,7 @@ function trusted(event: Dns, source: Source, ctx: EntityContext): boolean {
 }
 
 function isLearnedServer(event: Dns, state: DetectionState): boolean {
-  return [normIp(event.src?.ip), normHost(event.src?.host)].some((h) => h !== undefined && state.get<number>(`ns:${h}`) !== undefined);
+  return [normIp(event.src?.ip), normHost(event.src?.host)].some((h) => h !== undefined && state.get<number>("ns:", h) !== undefined);
 }
 
 function candidate(source: Source, entries: Transfer[]): AlertCandidate {

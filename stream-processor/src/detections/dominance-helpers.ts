@@ -72,8 +72,8 @@ export function learnSensitivity(event: VigilEvent, state: DetectionState, ctx: 
     const memberServerLocal = event.scope === "local" && !event.dc;
     if (memberServerLocal || !isSensitiveGroup(ctx, event.group, event.dc ?? event.origin.computer)) return true;
     for (const ref of accountRefs(event.member)) {
-      if (event.action === "add") state.set(`sensitive:${ref}`, label(event.group), SENSITIVE_TTL_MS);
-      else state.delete(`sensitive:${ref}`);
+      if (event.action === "add") state.set("sensitive:", ref, label(event.group), SENSITIVE_TTL_MS);
+      else state.delete("sensitive:", ref);
     }
     return true;
   }
@@ -89,8 +89,8 @@ export function learnSensitivity(event: VigilEvent, state: DetectionState, ctx: 
       name: typeof a["sAMAccountName"] === "string" ? a["sAMAccountName"] : e.name,
     };
     for (const ref of accountRefs(p)) {
-      if (why) state.set(`sensitive:${ref}`, why, SENSITIVE_TTL_MS);
-      else state.delete(`sensitive:${ref}`);
+      if (why) state.set("sensitive:", ref, why, SENSITIVE_TTL_MS);
+      else state.delete("sensitive:", ref);
     }
     return true;
   }
@@ -110,7 +110,7 @@ export function sensitiveReason(state: DetectionState, ctx: EntityContext, p: Pr
   const sid = normSid(p?.sid);
   if (sid?.endsWith("-500") && /^S-1-5-21-\d+-\d+-\d+-500$/.test(sid)) return "built-in Administrator";
   for (const r of refs) {
-    const why = state.get<string>(`sensitive:${r}`);
+    const why = state.get<string>("sensitive:", r);
     if (why) return `member of ${why}`;
   }
   return undefined;

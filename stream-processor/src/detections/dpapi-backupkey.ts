@@ -52,7 +52,7 @@ export const dpapiBackupkey = defineDetection({
     if (event.kind === "share.access") {
       const ip = normIp(event.src?.ip);
       const key = accountKey(event.actor, "sid");
-      if (ip && key && event.relativeTarget?.toLowerCase() === "lsarpc") state.set(`pipe:${key}`, ip, PIPE_MEMORY_MS);
+      if (ip && key && event.relativeTarget?.toLowerCase() === "lsarpc") state.set("pipe:", key, ip, PIPE_MEMORY_MS);
       return [];
     }
     const object = event.objectDn ?? event.target?.name ?? "";
@@ -61,7 +61,7 @@ export const dpapiBackupkey = defineDetection({
     const actor = accountEntity("actor", event.actor);
     if (isEntityExcluded(ctx, ID, actor)) return [];
     const key = accountKey(event.actor, "sid");
-    const pipeIp = key ? state.get<string>(`pipe:${key}`) : undefined;
+    const pipeIp = key ? state.get<string>("pipe:", key) : undefined;
     const source = sourceOf(event)?.entity ?? (pipeIp ? { role: "source" as const, kind: "ip" as const, id: pipeIp } : undefined);
     const dc = recordingHost(event);
     const secret = object.split("\\").pop() ?? object;

@@ -34,22 +34,23 @@ export function learnIssued(state: DetectionState, event: VigilEvent): void {
   const realm = realmOf(event);
   const kdc = kdcOf(event);
   if (event.kind === "kerberos.as" && realm && kdc && event.ticketEtype !== undefined && AES.has(event.ticketEtype))
-    state.set(`aes:${kdc}:${realm}`, 1, AES_MEMORY_MS);
+    state.set("aes:", `${kdc}:${realm}`, 1, AES_MEMORY_MS);
   const krbtgt = event.kind === "kerberos.as" || /^krbtgt(\/|$)/i.test(event.service);
-  const key = issuedKey(event);
-  if (krbtgt && key) state.set(key, state.now, ISSUED_MS);
+  const issued = issuedPart(event);
+  if (krbtgt && issued) state.set("tgt:", issued, state.now, ISSUED_MS);
 }
 
-function issuedKey(event: VigilEvent): string | undefined {
+/** The `tgt:` state key's part: client and address. */
+function issuedPart(event: VigilEvent): string | undefined {
   const client = normName(event.actor?.name);
   const ip = normIp(event.src?.ip);
-  return client && ip && !isLoopback(ip) ? `tgt:${client}@${ip}` : undefined;
+  return client && ip && !isLoopback(ip) ? `${client}@${ip}` : undefined;
 }
 
 /** True when no TGT issue (AS, renewal) for this client at this address was seen in the last 10 hours. */
 export function noIssueSeen(state: DetectionState, event: VigilEvent): boolean {
-  const key = issuedKey(event);
-  return !!key && state.get<number>(key) === undefined;
+  const issued = issuedPart(event);
+  return !!issued && state.get<number>("tgt:", issued) === undefined;
 }
 
 /**
@@ -76,7 +77,7 @@ export function forgeryReasons(state: DetectionState, event: EventOf<"kerberos.t
     reasons.push(`its PAC (buffers ${pac.join(",")}) lacks the UPN_DNS_INFO every KDC writes`);
   const issuer = issuerOf(event);
   const kdc = kdcOf(event);
-  if (event.tgtEtype === RC4 && issuer && kdc && state.get<number>(`aes:${kdc}:${issuer}`) !== undefined)
+  if (event.tgtEtype === RC4 && issuer && kdc && state.get<number>("aes:", `${kdc}:${issuer}`) !== undefined)
     reasons.push(`it is RC4-encrypted while this KDC issues AES TGTs for ${event.tgtRealm ?? event.actor?.domain ?? issuer}`);
   return reasons;
 }

@@ -138,29 +138,30 @@ export const goldenTicket = defineDetection({
   },
 });
 
+/** The `off:` state key parts of an account: its SID and its name. */
 function keys(p: Principal | undefined): string[] {
   const out: string[] = [];
   const sid = normSid(p?.sid);
   const name = normName(p?.name);
   // A bare "$" (the fake accounts of some 4720s) names nothing a ticket could carry.
-  if (sid) out.push(`off:${sid}`);
-  if (name && name !== "$") out.push(`off:${name}`);
+  if (sid) out.push(sid);
+  if (name && name !== "$") out.push(name);
   return out;
 }
 
 function mark(state: DetectionState, p: Principal | undefined, off: Off): void {
-  for (const k of keys(p)) state.set(k, { t: off.t, why: off.why }, REMEMBER_MS);
+  for (const k of keys(p)) state.set("off:", k, { t: off.t, why: off.why }, REMEMBER_MS);
 }
 
 function unmark(state: DetectionState, p: Principal | undefined): void {
-  for (const k of keys(p)) state.delete(k);
+  for (const k of keys(p)) state.delete("off:", k);
 }
 
 /** By SID when the event has one (a local account may share a disabled domain account's name), else by name. */
 function lookup(state: DetectionState, p: Principal | undefined): Off | undefined {
   const sid = normSid(p?.sid);
-  for (const k of sid ? [`off:${sid}`] : keys(p)) {
-    const v = state.get<{ t: number; why: Off["why"] }>(k);
+  for (const k of sid ? [sid] : keys(p)) {
+    const v = state.get<{ t: number; why: Off["why"] }>("off:", k);
     if (v) return v;
   }
   return undefined;

@@ -52,10 +52,10 @@ export const gpoTampering = defineDetection({
     "Review who can edit the GPO and reset the actor's password if the edit was not theirs.",
   ],
   evaluate(event, state, ctx) {
-    const linked = new Set(state.get<string[]>("linked") ?? []);
+    const linked = new Set(state.get<string[]>("linked", "") ?? []);
     const learnLinks = (value: string | undefined) => {
       for (const m of (value ?? "").matchAll(GUID_IN_LINK)) linked.add(m[1]!.toLowerCase());
-      state.set("linked", [...linked].slice(-500), PROFILE_TTL_MS);
+      state.set("linked", "", [...linked].slice(-500), PROFILE_TTL_MS);
     };
     if (event.kind === "entity.snapshot") {
       const dn = event.entity.dn?.trim() ?? "";
@@ -73,9 +73,9 @@ export const gpoTampering = defineDetection({
     // A replace logs the old value as a delete next to the add: only the add counts, once.
     if (event.operation === "delete" || event.success === false || isDirectoryItself(ctx, event.actor)) return [];
     const actorKey = accountKey(event.actor, "sid");
-    const newActor = actorKey ? state.firstSeen(`actor:${actorKey}`, PROFILE_TTL_MS) : false;
-    const samples = (state.get<number>("samples") ?? 0) + 1;
-    state.set("samples", samples, PROFILE_TTL_MS);
+    const newActor = actorKey ? state.firstSeen("actor:", actorKey, PROFILE_TTL_MS) : false;
+    const samples = (state.get<number>("samples", "") ?? 0) + 1;
+    state.set("samples", "", samples, PROFILE_TTL_MS);
 
     const baselineDays = Math.floor((state.now - (state.since ?? state.now)) / DAY);
     const learned = baselineDays >= LEARNING_DAYS;

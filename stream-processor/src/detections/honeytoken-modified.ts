@@ -75,9 +75,8 @@ export const honeytokenModified = defineDetection({
       if (!isHoneytoken(ctx, token)) return [];
       const stable: Record<string, string> = {};
       for (const [k, v] of Object.entries(a)) if (!VOLATILE.has(k.toLowerCase())) stable[k] = JSON.stringify(v);
-      const key = `snap:${e.objectId}`;
-      const before = state.get<Record<string, string>>(key);
-      state.set(key, stable, SNAPSHOT_TTL_MS);
+      const before = state.get<Record<string, string>>("snap:", e.objectId);
+      state.set("snap:", e.objectId, stable, SNAPSHOT_TTL_MS);
       const changed = before ? [...new Set([...Object.keys(before), ...Object.keys(stable)])].filter((k) => before[k] !== stable[k]) : [];
       if (e.deleted) changed.push("(deleted)");
       if (changed.length === 0) return [];

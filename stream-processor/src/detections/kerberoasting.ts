@@ -84,19 +84,20 @@ export const kerberoasting = defineDetection({
     if (event.kind === "entity.snapshot") {
       const types = Number(event.entity.attributes["msDS-SupportedEncryptionTypes"] ?? 0);
       const sam = event.entity.attributes["sAMAccountName"];
-      if (typeof sam === "string" && (types & AES_SUPPORTED) !== 0) state.set(`aes:${normName(sam)}`, 1, AES_MEMORY_MS);
+      const account = typeof sam === "string" ? normName(sam) : undefined;
+      if (account && (types & AES_SUPPORTED) !== 0) state.set("aes:", account, 1, AES_MEMORY_MS);
       return [];
     }
     if (event.result !== 0) return [];
     const service = userService(event);
     if (!service) return [];
     const etype = event.etype;
-    if (etype !== undefined && AES_ETYPES.has(etype)) state.set(`aes:${service}`, 1, AES_MEMORY_MS);
+    if (etype !== undefined && AES_ETYPES.has(etype)) state.set("aes:", service, 1, AES_MEMORY_MS);
     const source = sourceOf(event);
     if (!source || isMachineAccount(event.actor) || isDcAccount(ctx, event.actor) || isDcEndpoint(ctx, event.src)) return [];
     if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const weak = etype !== undefined && WEAK_ETYPES.has(etype);
-    const entries = state.pushWindow<Request>(`s:${source.key}`, { t: state.now, id: event.id, s: service, w: weak }, WINDOW);
+    const entries = state.pushWindow<Request>("s:", source.key, { t: state.now, id: event.id, s: service, w: weak }, WINDOW);
     const weakServices = distinctOf(
       entries.filter((e) => e.w),
       "s",
@@ -109,7 +110,7 @@ export const kerberoasting = defineDetection({
           : `service tickets for ${allServices.length}`;
       return [roast(event, source, entries, `requested ${why} user-account services (${listed(allServices, 5)}) within 10 minutes`)];
     }
-    if (weak && state.get<number>(`aes:${service}`) !== undefined) {
+    if (weak && state.get<number>("aes:", service) !== undefined) {
       return [
         roast(
           event,

@@ -3,7 +3,7 @@
 import type { Principal, VigilEvent } from "@vigil/sensor/contract";
 import { isDcAccount, isDcHost, type EntityContext } from "../engine/context.ts";
 import { DAY, HOUR, type AlertCandidate } from "../engine/detection.ts";
-import { prefixedKey, type DetectionState, type Json } from "../engine/state.ts";
+import type { DetectionState, Json } from "../engine/state.ts";
 import { normHost, normSid } from "../engine/names.ts";
 
 /** How long a host stays known as a DC after the last event that proved it. */
@@ -11,8 +11,6 @@ const DC_MEMORY_MS = 30 * DAY;
 /** How long a hit against a host of unknown role waits for proof that the host is a DC. */
 export const PENDING_MS = HOUR;
 const MAX_PENDING = 20;
-const dcKey = prefixedKey("dc:");
-const pendingKey = prefixedKey("pending:");
 
 // LocalSystem, LocalService, NetworkService: a host acting as itself, never a remote attacker's identity.
 const HOST_SIDS = new Set(["S-1-5-18", "S-1-5-19", "S-1-5-20"]);
@@ -41,31 +39,30 @@ export function recordingHost(event: VigilEvent): string | undefined {
 export function learnDc(state: DetectionState, event: VigilEvent): void {
   const host = normHost(event.dc);
   // Every KDC event carries `dc`: write only when the host is not remembered, to keep writes rare.
-  if (host && state.get<number>(dcKey(host)) === undefined) state.set(dcKey(host), 1, DC_MEMORY_MS);
+  if (host && state.get<number>("dc:", host) === undefined) state.set("dc:", host, 1, DC_MEMORY_MS);
 }
 
 /** True when the host is a DC according to the tenant context or this detection's own learning. */
 export function isKnownDc(ctx: EntityContext, state: DetectionState, host: string | undefined): boolean {
   const h = normHost(host);
-  return !!h && (isDcHost(ctx, h) || state.get<number>(dcKey(h)) !== undefined);
+  return !!h && (isDcHost(ctx, h) || state.get<number>("dc:", h) !== undefined);
 }
 
 /** Holds a candidate against a host whose role is not known yet, for up to PENDING_MS of event time. */
 export function hold(state: DetectionState, host: string | undefined, candidate: AlertCandidate): void {
   const h = normHost(host);
   if (!h) return;
-  const key = pendingKey(h);
-  const held = state.get<Json[]>(key) ?? [];
-  state.set(key, [...held, candidate as unknown as Json].slice(-MAX_PENDING), PENDING_MS);
+  const held = state.get<Json[]>("pending:", h) ?? [];
+  state.set("pending:", h, [...held, candidate as unknown as Json].slice(-MAX_PENDING), PENDING_MS);
 }
 
 /** The held candidates of a host that is now known to be a DC (removed from state), else none. */
 export function release(ctx: EntityContext, state: DetectionState, host: string | undefined): AlertCandidate[] {
   const h = normHost(host);
   if (!h || !isKnownDc(ctx, state, h)) return [];
-  const held = state.get<Json[]>(pendingKey(h));
+  const held = state.get<Json[]>("pending:", h);
   if (!held) return [];
-  state.delete(pendingKey(h));
+  state.delete("pending:", h);
   return held as unknown as AlertCandidate[];
 }
 

@@ -78,19 +78,19 @@ export const lateralMovementPathOpened = defineDetection({
       if (normSid(event.group.sid) !== LOCAL_ADMINISTRATORS) return [];
       const host = normHost(event.origin.computer);
       if (!host || isDcHost(ctx, host)) return [];
-      const admins = { ...(state.get<Seen>(`admins:${host}`) ?? {}) };
+      const admins = { ...(state.get<Seen>("admins:", host) ?? {}) };
       const refs = accountRefs(event.member);
       if (event.action === "remove") {
         for (const r of refs) delete admins[r];
-        state.set(`admins:${host}`, admins, ADMIN_TTL_MS);
+        state.set("admins:", host, admins, ADMIN_TTL_MS);
         return [];
       }
       if (refs.length === 0 || sensitiveReason(state, ctx, event.member)) return [];
       const admin = label(event.member);
       admins[refs[0]!] = { name: admin, t: state.now };
-      state.set(`admins:${host}`, cap(admins), ADMIN_TTL_MS);
+      state.set("admins:", host, cap(admins), ADMIN_TTL_MS);
       count(state, "grants");
-      const sessions = state.get<Seen>(`sessions:${host}`) ?? {};
+      const sessions = state.get<Seen>("sessions:", host) ?? {};
       return Object.entries(sessions)
         .filter(([, s]) => state.now - s.t <= SESSION_TTL_MS)
         .map(([ref, s]) =>
@@ -115,12 +115,12 @@ export const lateralMovementPathOpened = defineDetection({
     const refs = accountRefs(event.actor);
     if (!why || !host || refs.length === 0) return [];
     const ref = refs[refs.length - 1]!;
-    const sessions = state.get<Seen>(`sessions:${host}`) ?? {};
+    const sessions = state.get<Seen>("sessions:", host) ?? {};
     const fresh = !sessions[ref] || state.now - sessions[ref].t > SESSION_TTL_MS;
-    state.set(`sessions:${host}`, cap({ ...sessions, [ref]: { name: label(event.actor), t: state.now } }), SESSION_TTL_MS);
+    state.set("sessions:", host, cap({ ...sessions, [ref]: { name: label(event.actor), t: state.now } }), SESSION_TTL_MS);
     count(state, "sessions");
     if (!fresh) return [];
-    const admins = state.get<Seen>(`admins:${host}`) ?? {};
+    const admins = state.get<Seen>("admins:", host) ?? {};
     return Object.values(admins).map((a) =>
       candidate(
         event,
@@ -141,7 +141,7 @@ function cap(seen: Seen): Seen {
 }
 
 function count(state: DetectionState, what: string): void {
-  state.set(`count:${what}`, (state.get<number>(`count:${what}`) ?? 0) + 1, ADMIN_TTL_MS);
+  state.set("count:", what, (state.get<number>("count:", what) ?? 0) + 1, ADMIN_TTL_MS);
 }
 
 function candidate(
@@ -154,8 +154,8 @@ function candidate(
   what: string,
 ): AlertCandidate {
   const days = baselineDays(state);
-  const sessions = state.get<number>("count:sessions") ?? 0;
-  const grants = state.get<number>("count:grants") ?? 0;
+  const sessions = state.get<number>("count:", "sessions") ?? 0;
+  const grants = state.get<number>("count:", "grants") ?? 0;
   const basis = `Based on ${plural(days, "day")} of events: ${plural(sessions, "sensitive session")} and ${plural(grants, "local admin grant")} seen; rights granted before that, or through groups and GPOs, need the identity graph.`;
   return {
     detectionId: ID,

@@ -99,10 +99,10 @@ export const ldapRecon = defineDetection({
     const targets = reconTargets(event, ctx);
     if (targets.length === 0) return [];
     const day = Math.floor(state.now / DAY);
-    const profile = state.get<Profile>(`prof:${source.key}`) ?? { first: state.now, days: [] };
+    const profile = state.get<Profile>("prof:", source.key) ?? { first: state.now, days: [] };
     const earlier = profile.days.filter((d) => d !== day);
     const profiled = earlier.length >= PROFILE_DAYS && state.now - profile.first >= PROFILE_SPAN_MS;
-    state.set(`prof:${source.key}`, { first: Math.min(profile.first, state.now), days: [...earlier, day].slice(-30) }, PROFILE_TTL);
+    state.set("prof:", source.key, { first: Math.min(profile.first, state.now), days: [...earlier, day].slice(-30) }, PROFILE_TTL);
     if (profiled) return [];
     const dc = recordingHost(event);
     const baseline =

@@ -76,14 +76,14 @@ export const ntlmRelay = defineDetection({
     const ip = ipOf(event);
     if (!name || !ip) return [];
     if (kerberosProof(event)) {
-      const known = (state.get<string[]>(`ips:${name}`) ?? []).filter((a) => a !== ip);
-      state.set(`ips:${name}`, [...known, ip].slice(-MAX_ADDRESSES), ADDRESS_MEMORY_MS);
-      state.set(`owner:${ip}`, name, ADDRESS_MEMORY_MS);
+      const known = (state.get<string[]>("ips:", name) ?? []).filter((a) => a !== ip);
+      state.set("ips:", name, [...known, ip].slice(-MAX_ADDRESSES), ADDRESS_MEMORY_MS);
+      state.set("owner:", ip, name, ADDRESS_MEMORY_MS);
       return [];
     }
     if (!ntlmUse(event)) return [];
-    const known = state.get<string[]>(`ips:${name}`) ?? [];
-    const owner = state.get<string>(`owner:${ip}`);
+    const known = state.get<string[]>("ips:", name) ?? [];
+    const owner = state.get<string>("owner:", ip);
     const isDc = isDcAccount(ctx, event.actor);
     let why: string | undefined;
     if (known.length > 0 && !known.includes(ip)) why = `its own Kerberos traffic comes from ${known.join(", ")}`;

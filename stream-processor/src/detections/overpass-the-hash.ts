@@ -68,7 +68,7 @@ export const overpassTheHash = defineDetection({
     if (event.kind === "account.lifecycle") {
       if (event.success === false || !["created", "renamed", "password-reset"].includes(event.action)) return [];
       for (const p of [event.target, event.newName ? { name: event.newName } : undefined]) {
-        for (const k of [accountKey(p, "sid"), accountKey(p, "name")]) if (k) state.set(`changed:${k}`, 1, KEY_CHANGE_GRACE_MS);
+        for (const k of [accountKey(p, "sid"), accountKey(p, "name")]) if (k) state.set("changed:", k, 1, KEY_CHANGE_GRACE_MS);
       }
       return [];
     }
@@ -78,22 +78,21 @@ export const overpassTheHash = defineDetection({
     const offered = event.requestedEtypes ?? [];
     const rc4OnlyOffer = offered.length > 0 && offered.every((e) => RC4.has(e));
     const aesOffered = offered.some((e) => AES.has(e));
-    const profileKey = `p:${key}`;
-    const profile = state.get<Profile>(profileKey) ?? { aes: 0, rc4: 0 };
-    const tenantAes = state.get<number>("tenant:aes") ?? 0;
-    const tenantRc4 = state.get<number>("tenant:rc4") ?? 0;
+    const profile = state.get<Profile>("p:", key) ?? { aes: 0, rc4: 0 };
+    const tenantAes = state.get<number>("tenant:", "aes") ?? 0;
+    const tenantRc4 = state.get<number>("tenant:", "rc4") ?? 0;
     const rc4 = (event.etype !== undefined && RC4.has(event.etype)) || rc4OnlyOffer;
     if (!rc4) {
       if (event.etype !== undefined && AES.has(event.etype)) {
-        state.set(profileKey, { aes: profile.aes + 1, rc4: 0 }, MEMORY_MS);
-        state.set("tenant:aes", tenantAes + 1, MEMORY_MS);
+        state.set("p:", key, { aes: profile.aes + 1, rc4: 0 }, MEMORY_MS);
+        state.set("tenant:", "aes", tenantAes + 1, MEMORY_MS);
       }
       return [];
     }
-    state.set(profileKey, { aes: profile.aes, rc4: profile.rc4 + 1 }, MEMORY_MS);
-    state.set("tenant:rc4", tenantRc4 + 1, MEMORY_MS);
+    state.set("p:", key, { aes: profile.aes, rc4: profile.rc4 + 1 }, MEMORY_MS);
+    state.set("tenant:", "rc4", tenantRc4 + 1, MEMORY_MS);
     if (aesOffered) return [];
-    const keyChanged = [accountKey(event.actor, "sid"), key].some((k) => k && state.get<number>(`changed:${k}`) !== undefined);
+    const keyChanged = [accountKey(event.actor, "sid"), key].some((k) => k && state.get<number>("changed:", k) !== undefined);
     if (keyChanged) return [];
     const usesAes = profile.aes > 0;
     if (!usesAes && !rc4OnlyOffer) {

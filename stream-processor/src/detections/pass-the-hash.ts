@@ -90,7 +90,7 @@ export const passTheHash = defineDetection({
     const actor = accountEntity("actor", event.actor);
     const target = hostEntity("source", host);
     if (isEntityExcluded(ctx, ID, actor) || isEntityExcluded(ctx, ID, target)) return [];
-    if (!state.firstSeen(`seen:${normHost(host) ?? "?"}:${account}`, REPEAT_MS)) return [];
+    if (!state.firstSeen("seen:", `${normHost(host) ?? "?"}:${account}`, REPEAT_MS)) return [];
     return [
       {
         detectionId: ID,

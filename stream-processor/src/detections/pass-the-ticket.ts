@@ -73,25 +73,25 @@ export const passTheTicket = defineDetection({
     const key = accountKey(event.actor, "name");
     if (!ip || !key || event.result !== 0) return [];
     if (isMachineAccount(event.actor)) {
-      if (event.kind === "kerberos.as") state.set(`owner:${ip}`, normHost(event.actor?.name)!, ADDRESS_MEMORY_MS);
+      if (event.kind === "kerberos.as") state.set("owner:", ip, normHost(event.actor?.name)!, ADDRESS_MEMORY_MS);
       return [];
     }
     if (event.kind === "kerberos.as") {
-      state.appendWindow<Issued>(`tgt:${key}`, { t: state.now, id: event.id, ip }, WINDOW);
+      state.appendWindow<Issued>("tgt:", key, { t: state.now, id: event.id, ip }, WINDOW);
       return [];
     }
     const options = event.ticketOptions ? Number.parseInt(event.ticketOptions, 16) : 0;
     if (/^krbtgt/i.test(event.service) && (options & FORWARDED) !== 0) {
-      state.set(`delegated:${key}`, 1, TGT_LIFETIME_MS);
+      state.set("delegated:", key, 1, TGT_LIFETIME_MS);
       return [];
     }
-    if ((options & CNAME_IN_ADDL_TKT) !== 0 || state.get<number>(`delegated:${key}`) !== undefined) return [];
+    if ((options & CNAME_IN_ADDL_TKT) !== 0 || state.get<number>("delegated:", key) !== undefined) return [];
     if (state.since === undefined || state.now - state.since < TGT_LIFETIME_MS) return [];
-    const issued = (state.get<Issued[]>(`tgt:${key}`) ?? []).filter((e) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS);
+    const issued = (state.get<Issued[]>("tgt:", key) ?? []).filter((e) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS);
     if (issued.length === 0 || issued.some((e) => e.ip === ip)) return [];
-    const user = state.get<string>(`owner:${ip}`);
+    const user = state.get<string>("owner:", ip);
     const origin = issued[issued.length - 1]!;
-    const owner = state.get<string>(`owner:${origin.ip}`);
+    const owner = state.get<string>("owner:", origin.ip);
     if (!user || !owner || user === owner) return [];
     const actor = accountEntity("actor", event.actor);
     const source = { role: "source" as const, kind: "ip" as const, id: ip, name: user.toUpperCase() };

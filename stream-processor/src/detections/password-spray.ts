@@ -98,27 +98,25 @@ export const passwordSpray = defineDetection({
     if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const t = state.now;
     // brute-force's view of this source (all its failure codes), to stay off failures it alerts on.
-    const bf = bruteForceFailure(event)
-      ? state.pushWindow<Attempt>(`bf:${source.key}`, { t, id: event.id, a: account, n: "" }, WINDOW)
-      : [];
+    const bf = bruteForceFailure(event) ? state.pushWindow<Attempt>("bf:", source.key, { t, id: event.id, a: account, n: "" }, WINDOW) : [];
     if (!result) return [];
     if (result === "success") {
-      const alerted = state.get<number>(`alerted:${source.key}`);
+      const alerted = state.get<number>("alerted:", source.key);
       if (alerted !== undefined && t - alerted <= WINDOW_MS) {
-        const failed = (state.get<Attempt[]>(`s:${source.key}`) ?? []).filter((e) => e.t >= t - WINDOW_MS && e.t <= t);
+        const failed = (state.get<Attempt[]>("s:", source.key) ?? []).filter((e) => e.t >= t - WINDOW_MS && e.t <= t);
         if (failed.some((e) => e.a === account)) return [spray(source, failed, [event], label(event.actor))];
       }
-      state.set(`ok:${source.key}:${account}`, t, WINDOW_MS);
+      state.set("ok:", `${source.key}:${account}`, t, WINDOW_MS);
       return [];
     }
-    const entries = state.pushWindow<Attempt>(`s:${source.key}`, { t, id: event.id, a: account, n: label(event.actor) }, WINDOW);
+    const entries = state.pushWindow<Attempt>("s:", source.key, { t, id: event.id, a: account, n: label(event.actor) }, WINDOW);
     const accounts = distinctOf(entries, "a");
     // brute-force's source rule: when it holds, these failures are guessing, not spraying.
     if (bf.length >= FAILURE_THRESHOLD && bf.length >= MIN_FAILURES_PER_ACCOUNT * distinctOf(bf, "a").length) return [];
-    const typos = new Set(accounts.filter((a) => state.get<number>(`ok:${source.key}:${a}`) !== undefined));
+    const typos = new Set(accounts.filter((a) => state.get<number>("ok:", `${source.key}:${a}`) !== undefined));
     const sprayed = entries.filter((e) => !typos.has(e.a));
     if (distinctOf(sprayed, "a").length < SPRAY_ACCOUNTS) return [];
-    state.set(`alerted:${source.key}`, t, WINDOW_MS);
+    state.set("alerted:", source.key, t, WINDOW_MS);
     return [spray(source, sprayed, [], undefined)];
   },
 });

@@ -21,10 +21,11 @@ const DC_MEMORY_MS = 30 * DAY;
  * does not learn from `samr.query` yet, so each detection remembers what it saw.
  */
 export function onDc(event: VigilEvent, state: DetectionState, ctx: EntityContext): boolean {
-  if (event.dc) state.set(`dc:${normHost(event.dc)}`, 1, DC_MEMORY_MS);
+  const dc = normHost(event.dc);
+  if (dc) state.set("dc:", dc, 1, DC_MEMORY_MS);
   for (const h of [event.dc, event.target?.host, event.origin.computer]) {
     const host = normHost(h);
-    if (host && (isDcHost(ctx, h) || state.get<number>(`dc:${host}`) !== undefined)) return true;
+    if (host && (isDcHost(ctx, h) || state.get<number>("dc:", host) !== undefined)) return true;
   }
   return false;
 }

@@ -97,9 +97,8 @@ export const replicationRightsGranted = defineDetection({
   evaluate(event, state, ctx) {
     if (!isAttribute(event, "nTSecurityDescriptor") || !/^domainDNS$/i.test(event.objectClass ?? "") || event.success === false) return [];
     const dn = (event.objectDn ?? event.target?.dn ?? "").toLowerCase();
-    const key = `sd:${dn}`;
     const now = Date.parse(event.time);
-    let burst = state.get<Burst>(key) ?? { t: now, known: [], deleted: [], added: [], alerted: [] };
+    let burst = state.get<Burst>("sd:", dn) ?? { t: now, known: [], deleted: [], added: [], alerted: [] };
     if (Math.abs(now - burst.t) > BURST_MS) {
       const known = [...new Set([...burst.known, ...burst.deleted, ...burst.added])];
       burst = { t: now, known, deleted: [], added: [], alerted: [] };
@@ -113,7 +112,7 @@ export const replicationRightsGranted = defineDetection({
       ? burst.added.filter((g) => !old.has(g) && !isDefaultTrustee(g.split("|")[0]!) && !isDcAccount(ctx, { sid: g.split("|")[0]! }))
       : [];
     burst.alerted = [...burst.alerted, ...fresh];
-    state.set(key, burst, OBJECT_TTL_MS);
+    state.set("sd:", dn, burst, OBJECT_TTL_MS);
     if (fresh.length === 0) return [];
 
     const byTrustee = new Map<string, string[]>();

@@ -111,9 +111,9 @@ export const samrRecon = defineDetection({
       if (!SAMR_PIPE.test(event.relativeTarget ?? "")) return [];
       const source = remoteSource(event);
       if (!source || isDcEndpoint(ctx, event.src) || isEntityExcluded(ctx, ID, source.entity)) return [];
-      state.set(`net:${actor}`, { k: source.key, t, id: event.id }, JOIN_MS);
-      const pending = (state.get<Pending[]>(`pend:${actor}`) ?? []).filter((p) => Math.abs(p.t - t) <= JOIN_MS);
-      state.delete(`pend:${actor}`);
+      state.set("net:", actor, { k: source.key, t, id: event.id }, JOIN_MS);
+      const pending = (state.get<Pending[]>("pend:", actor) ?? []).filter((p) => Math.abs(p.t - t) <= JOIN_MS);
+      state.delete("pend:", actor);
       return pending.length > 0 ? alert(event, state, source.key, [...pending, { t, id: event.id, what: "", dc: "" }]) : [];
     }
     if (!onDc(event, state, ctx)) return [];
@@ -122,12 +122,12 @@ export const samrRecon = defineDetection({
     const entry: Pending = { t, id: event.id, what, dc: recordingHost(event) ?? "" };
     const direct = remoteSource(event);
     if (direct && (isDcEndpoint(ctx, event.src) || isEntityExcluded(ctx, ID, direct.entity))) return [];
-    const net = state.get<{ k: string; t: number; id: string }>(`net:${actor}`);
+    const net = state.get<{ k: string; t: number; id: string }>("net:", actor);
     const joined = !direct && net && Math.abs(net.t - t) <= JOIN_MS ? net : undefined;
     const sourceKey = direct?.key ?? joined?.k;
     // The pipe access that named the source is evidence too.
     if (sourceKey) return alert(event, state, sourceKey, joined ? [{ t: joined.t, id: joined.id, what: "", dc: "" }, entry] : [entry]);
-    state.pushWindow<Pending>(`pend:${actor}`, entry, JOIN);
+    state.pushWindow<Pending>("pend:", actor, entry, JOIN);
     return [];
   },
 });
@@ -140,10 +140,10 @@ function alert(
   queries: Pending[],
 ): AlertCandidate[] {
   const day = Math.floor(state.now / DAY);
-  const profile = state.get<Profile>(`prof:${sourceKey}`) ?? { first: state.now, days: [] };
+  const profile = state.get<Profile>("prof:", sourceKey) ?? { first: state.now, days: [] };
   const earlier = profile.days.filter((d) => d !== day);
   const profiled = earlier.length >= PROFILE_DAYS && state.now - profile.first >= PROFILE_SPAN_MS;
-  state.set(`prof:${sourceKey}`, { first: Math.min(profile.first, state.now), days: [...earlier, day].slice(-30) }, PROFILE_TTL);
+  state.set("prof:", sourceKey, { first: Math.min(profile.first, state.now), days: [...earlier, day].slice(-30) }, PROFILE_TTL);
   if (profiled) return [];
   const source = sourceFromKey(sourceKey);
   const whats = [...new Set(queries.map((q) => q.what).filter((w) => w !== ""))];

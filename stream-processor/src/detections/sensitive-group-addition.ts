@@ -50,9 +50,9 @@ export const sensitiveGroupAddition = defineDetection({
   evaluate(event, state, ctx) {
     if (!isSensitiveGroup(ctx, event.group, event.dc)) return [];
     const actorKey = accountKey(event.actor, "sid");
-    const newActor = actorKey ? state.firstSeen(`actor:${actorKey}`, PROFILE_TTL_MS) : false;
-    const samples = (state.get<number>("samples") ?? 0) + 1;
-    state.set("samples", samples, PROFILE_TTL_MS);
+    const newActor = actorKey ? state.firstSeen("actor:", actorKey, PROFILE_TTL_MS) : false;
+    const samples = (state.get<number>("samples", "") ?? 0) + 1;
+    state.set("samples", "", samples, PROFILE_TTL_MS);
     if (event.action !== "add") return [];
     const rid = Number(/-(\d+)$/.exec(normSid(event.group.sid) ?? "")?.[1]);
     if (DC_GROUP_RIDS.has(rid) && isDcAccount(ctx, event.member)) return [];

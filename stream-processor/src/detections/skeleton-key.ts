@@ -88,19 +88,19 @@ export const skeletonKey = defineDetection({
     const offered = event.requestedEtypes ?? [];
     if (AES.has(event.etype)) {
       // Refreshed once a day: every AS exchange of the tenant passes here.
-      const known = state.get<number>(`aes:${account}`);
-      if (known === undefined || state.now - known > DAY) state.set(`aes:${account}`, state.now, AES_MEMORY_MS);
+      const known = state.get<number>("aes:", account);
+      if (known === undefined || state.now - known > DAY) state.set("aes:", account, state.now, AES_MEMORY_MS);
       if (offered.some((e) => AES.has(e))) noteAesReply(state, dc);
       return [];
     }
     if (!WEAK.has(event.etype) || !offered.some((e) => AES.has(e))) return [];
-    if (state.get<number>(`aes:${account}`) === undefined) return [];
+    if (state.get<number>("aes:", account) === undefined) return [];
     const dcEntity = hostEntity("dc", event.dc);
     if (isActorExcluded(ctx, ID, event.actor) || isEntityExcluded(ctx, ID, dcEntity)) return [];
     const entry: Downgrade = { t: state.now, id: event.id, a: account, n: label(event.actor), e: event.etype };
-    const lastAes = state.get<number>(`aesdc:${dc}`);
+    const lastAes = state.get<number>("aesdc:", dc);
     // An AES reply by this DC after a downgrade means it still supports AES: only later downgrades count.
-    const entries = state.pushWindow<Downgrade>(`dg:${dc}`, entry, WINDOW).filter((e) => lastAes === undefined || e.t > lastAes);
+    const entries = state.pushWindow<Downgrade>("dg:", dc, entry, WINDOW).filter((e) => lastAes === undefined || e.t > lastAes);
     if (distinctOf(entries, "a").length < MIN_ACCOUNTS) return [];
     return [candidate(event, dc, entries, state)];
   },
@@ -109,16 +109,16 @@ export const skeletonKey = defineDetection({
 // The time of each DC's last AES reply has its own key (one write per AES reply); the list of DCs that
 // ever answered with AES changes only when a new DC appears.
 function noteAesReply(state: DetectionState, dc: string): void {
-  state.set(`aesdc:${dc}`, state.now, AES_MEMORY_MS);
-  const dcs = state.get<string[]>("dcs") ?? [];
-  if (!dcs.includes(dc)) state.set("dcs", [...dcs, dc].slice(-MAX_DCS), AES_MEMORY_MS);
+  state.set("aesdc:", dc, state.now, AES_MEMORY_MS);
+  const dcs = state.get<string[]>("dcs", "") ?? [];
+  if (!dcs.includes(dc)) state.set("dcs", "", [...dcs, dc].slice(-MAX_DCS), AES_MEMORY_MS);
 }
 
 function candidate(event: As, dc: string, entries: Downgrade[], state: DetectionState): AlertCandidate {
   const names = distinctOf(entries, "n");
   const first = Math.min(...entries.map((e) => e.t));
-  const others = (state.get<string[]>("dcs") ?? [])
-    .filter((other) => other !== dc && (state.get<number>(`aesdc:${other}`) ?? -Infinity) >= first - WINDOW_MS)
+  const others = (state.get<string[]>("dcs", "") ?? [])
+    .filter((other) => other !== dc && (state.get<number>("aesdc:", other) ?? -Infinity) >= first - WINDOW_MS)
     .sort();
   const etypes = [...new Set(entries.map((e) => (e.e === 0x17 || e.e === 0x18 ? "RC4" : "DES")))].join("/");
   const comparison = others.length

@@ -62,8 +62,8 @@ export const spnAdded = defineDetection({
     let added = values;
     if (event.operation === "replace") {
       // 4738 lists the whole new set: only SPNs the account did not have before are additions.
-      const before = state.get<string[]>(`spns:${key}`);
-      state.set(`spns:${key}`, values, SPN_TTL_MS);
+      const before = state.get<string[]>("spns:", key);
+      state.set("spns:", key, values, SPN_TTL_MS);
       if (before) added = values.filter((v) => !before.some((b) => b.toLowerCase() === v.toLowerCase()));
     }
     if (added.length === 0 || isSelfWrite(event.actor, object) || isDirectoryItself(ctx, event.actor)) return [];

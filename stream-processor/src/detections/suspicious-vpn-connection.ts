@@ -77,9 +77,8 @@ export const suspiciousVpnConnection = defineDetection({
     const user = normName(event.actor?.name ?? event.userName);
     if (!user) return [];
     const nas = event.target?.host ?? event.nasIp ?? "";
-    if (!state.firstSeen(`session:${user}:${nas}:${event.sessionId}`, SESSION_TTL_MS)) return [];
-    const key = `profile:${user}`;
-    const stored = state.get<Profile>(key) ?? { first: state.now, times: [], places: {}, nas: {} };
+    if (!state.firstSeen("session:", `${user}:${nas}:${event.sessionId}`, SESSION_TTL_MS)) return [];
+    const stored = state.get<Profile>("profile:", user) ?? { first: state.now, times: [], places: {}, nas: {} };
     const profile = { ...stored, places: fresh(stored.places, state.now), nas: fresh(stored.nas, state.now) };
     const recent = profile.times.filter((t) => t > state.now - RECENT_MS);
     const days = Math.floor((state.now - profile.first) / DAY);
@@ -93,7 +92,7 @@ export const suspiciousVpnConnection = defineDetection({
       places: place ? remember(profile.places, place, state.now) : profile.places,
       nas: nas ? remember(profile.nas, nas, state.now) : profile.nas,
     };
-    state.set(key, next, PROFILE_TTL_MS);
+    state.set("profile:", user, next, PROFILE_TTL_MS);
     if (!ready || knownPlace) return [];
 
     const places = Object.keys(profile.places).length;

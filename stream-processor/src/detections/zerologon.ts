@@ -96,8 +96,12 @@ export const zerologon = defineDetection({
       ];
     }
     if (event.result === 0) return [];
-    const key = `fail:${host ?? "unknown"}`;
-    const burst = state.pushWindow(key, { t: state.now, id: event.id }, { windowMs: BURST_WINDOW_MS, latenessMs: 0, maxEntries: 200 });
+    const burst = state.pushWindow(
+      "fail:",
+      host ?? "unknown",
+      { t: state.now, id: event.id },
+      { windowMs: BURST_WINDOW_MS, latenessMs: 0, maxEntries: 200 },
+    );
     if (!isDc && burst.length < BURST_FAILURES) return [];
     const why = isDc
       ? `for domain controller account ${who}, which no legitimate client authenticates as`

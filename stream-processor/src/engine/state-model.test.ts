@@ -47,6 +47,8 @@ function rng(seed: number): () => number {
   };
 }
 
+const PREFIXES = ["a:", "b:", "ab:"];
+
 describe("DetectionState against its plain model", () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`matches under random gets, sets, deletes, late events and restores (seed ${seed})`, () => {
@@ -60,15 +62,18 @@ describe("DetectionState against its plain model", () => {
         const at = r() < 0.1 ? t - Math.floor(r() * 500) : t; // some late events
         state.advance(at);
         model.advance(at);
-        const key = `k${Math.floor(r() * (r() < 0.5 ? 10 : 80))}`;
+        // Keys in two parts under a few prefixes, and one-word keys (part ""); the model keys by the flat form.
+        const n = Math.floor(r() * (r() < 0.5 ? 10 : 80));
+        const [prefix, part] = n % 9 === 0 ? [`w${n}`, ""] : [PREFIXES[n % 3]!, `k${n}`];
+        const key = prefix + part;
         const op = r();
-        if (op < 0.4) expect(state.get(key)).toEqual(model.get(key));
+        if (op < 0.4) expect(state.get(prefix, part)).toEqual(model.get(key));
         else if (op < 0.85) {
           const ttl = Math.floor(r() * 2_000);
-          state.set(key, i, ttl);
+          state.set(prefix, part, i, ttl);
           model.set(key, i, ttl);
         } else if (op < 0.95) {
-          state.delete(key);
+          state.delete(prefix, part);
           model.slots.delete(key);
         } else if (op < 0.97) {
           const snap: StateSnapshot = state.snapshot();

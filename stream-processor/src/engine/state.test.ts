@@ -1,30 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { DetectionState, prefixedKey, type WindowEntry } from "./state.ts";
+import { DetectionState, type WindowEntry } from "./state.ts";
 
 const W = { windowMs: 600, latenessMs: 100, maxEntries: 5 };
 const at = (s: DetectionState, t: number) => (s.advance(t), s);
-const push = (s: DetectionState, t: number, key = "k") =>
+const push = (s: DetectionState, t: number, part = "k") =>
   at(s, t)
-    .pushWindow<WindowEntry>(key, { t, id: `e${t}` }, W)
+    .pushWindow<WindowEntry>("w:", part, { t, id: `e${t}` }, W)
     .map((e) => e.t);
 
 describe("DetectionState", () => {
   it("expires keys on event time, never on arrival", () => {
     const s = at(new DetectionState(10), 1_000);
-    s.set("a", 1, 500);
-    expect(at(s, 1_500).get("a")).toBe(1);
-    expect(at(s, 1_501).get("a")).toBeUndefined();
+    s.set("t:", "a", 1, 500);
+    expect(at(s, 1_500).get("t:", "a")).toBe(1);
+    expect(at(s, 1_501).get("t:", "a")).toBeUndefined();
     // Going back in time (a late event) does not revive what already expired.
-    expect(at(s, 1_200).get("a")).toBeUndefined();
+    expect(at(s, 1_200).get("t:", "a")).toBeUndefined();
   });
 
   it("evicts the least recently used key beyond maxKeys", () => {
     const s = at(new DetectionState(2), 0);
-    s.set("a", 1, 1e9);
-    s.set("b", 2, 1e9);
-    s.get("a");
-    s.set("c", 3, 1e9);
-    expect([s.get("a"), s.get("b"), s.get("c"), s.size]).toEqual([1, undefined, 3, 2]);
+    s.set("t:", "a", 1, 1e9);
+    s.set("t:", "b", 2, 1e9);
+    s.get("t:", "a");
+    s.set("t:", "c", 3, 1e9);
+    expect([s.get("t:", "a"), s.get("t:", "b"), s.get("t:", "c"), s.size]).toEqual([1, undefined, 3, 2]);
   });
 
   it("keeps sliding windows trimmed to the window, the lateness and maxEntries", () => {
@@ -34,7 +34,7 @@ describe("DetectionState", () => {
     expect(push(s, 650)).toEqual([300, 650]);
     expect(push(s, 1_000)).toEqual([650, 1_000]);
     for (const t of [1_001, 1_002, 1_003, 1_004]) push(s, t);
-    expect(s.get<WindowEntry[]>("k")!.map((e) => e.t)).toEqual([1_000, 1_001, 1_002, 1_003, 1_004]);
+    expect(s.get<WindowEntry[]>("w:", "k")!.map((e) => e.t)).toEqual([1_000, 1_001, 1_002, 1_003, 1_004]);
   });
 
   it("lets a late entry complete the window that had moved past it", () => {
@@ -43,14 +43,14 @@ describe("DetectionState", () => {
     expect(push(s, 100)).toEqual([100, 500, 550, 600]);
     // Older than newest - window - lateness: counted with its neighbours but not kept.
     expect(push(s, -200)).toEqual([-200, 100]);
-    expect(s.get<WindowEntry[]>("k")!.map((e) => e.t)).toEqual([100, 500, 550, 600]);
+    expect(s.get<WindowEntry[]>("w:", "k")!.map((e) => e.t)).toEqual([100, 500, 550, 600]);
   });
 
   it("answers first-seen once per key until it expires", () => {
     const s = at(new DetectionState(10), 0);
-    expect(s.firstSeen("x", 100)).toBe(true);
-    expect(at(s, 50).firstSeen("x", 100)).toBe(false);
-    expect(at(s, 500).firstSeen("x", 100)).toBe(true);
+    expect(s.firstSeen("t:", "x", 100)).toBe(true);
+    expect(at(s, 50).firstSeen("t:", "x", 100)).toBe(false);
+    expect(at(s, 500).firstSeen("t:", "x", 100)).toBe(true);
   });
 
   it("tracks the baseline start as the earliest event time", () => {
@@ -63,50 +63,72 @@ describe("DetectionState", () => {
 
   it("restores from JSON with the same order, expiry and contents", () => {
     const a = new DetectionState(3);
-    at(a, 0).set("x", { n: [1, 2] }, 1_000);
-    at(a, 10).set("y", "v", 5);
-    at(a, 20).set("z", true, 1_000);
-    a.get("x");
+    at(a, 0).set("t:", "x", { n: [1, 2] }, 1_000);
+    at(a, 10).set("t:", "y", "v", 5);
+    at(a, 20).set("t:", "z", true, 1_000);
+    a.get("t:", "x");
     const b = DetectionState.restore(JSON.parse(JSON.stringify(a.snapshot())), 3);
-    for (const s of [a, b]) at(s, 30).set("w", 1, 1_000);
+    for (const s of [a, b]) at(s, 30).set("t:", "w", 1, 1_000);
     expect(b.snapshot()).toEqual(a.snapshot());
-    expect([b.get("x"), b.get("y"), b.get("z"), b.since]).toEqual([{ n: [1, 2] }, undefined, true, 0]);
+    expect([b.get("t:", "x"), b.get("t:", "y"), b.get("t:", "z"), b.since]).toEqual([{ n: [1, 2] }, undefined, true, 0]);
     expect(DetectionState.restore(new DetectionState(3).snapshot(), 3).snapshot()).toEqual({ since: null, watermark: null, entries: [] });
   });
 
   it("answers from the live map whatever was asked just before (the last-key and last-miss caches)", () => {
     const s = at(new DetectionState(2), 0);
-    const fresh = (k: string) => ["", k].join(""); // a new string object each time, as detections build keys
-    expect(s.get(fresh("a"))).toBeUndefined();
-    s.set(fresh("a"), 1, 100);
-    expect(s.get(fresh("a"))).toBe(1);
-    s.delete(fresh("a"));
-    expect(s.get(fresh("a"))).toBeUndefined();
-    s.set("b", 2, 100);
-    s.set("c", 3, 100);
-    expect(s.get("c")).toBe(3);
-    s.set("d", 4, 100); // evicts b, the least recently used
-    expect([s.get("b"), s.get("c"), s.get("d")]).toEqual([undefined, 3, 4]);
-    expect(at(s, 101).get("d")).toBeUndefined();
-    expect(s.get("d")).toBeUndefined();
-    s.set("", 5, 100);
-    expect([s.get(""), s.get(fresh(""))]).toEqual([5, 5]);
+    const fresh = (k: string) => ["", k].join(""); // a new string object each time, as events bring them
+    expect(s.get("t:", fresh("a"))).toBeUndefined();
+    s.set("t:", fresh("a"), 1, 100);
+    expect(s.get("t:", fresh("a"))).toBe(1);
+    expect(s.get("u:", "a")).toBeUndefined(); // same part, other prefix
+    s.delete("t:", fresh("a"));
+    expect(s.get("t:", fresh("a"))).toBeUndefined();
+    s.set("t:", "b", 2, 100);
+    s.set("t:", "c", 3, 100);
+    expect(s.get("t:", "c")).toBe(3);
+    s.set("u:", "c", 4, 100); // evicts t:b, the least recently used
+    expect([s.get("t:", "b"), s.get("t:", "c"), s.get("u:", "c")]).toEqual([undefined, 3, 4]);
+    expect(at(s, 101).get("u:", "c")).toBeUndefined();
+    expect(s.get("u:", "c")).toBeUndefined();
+    s.set("t:", "", 5, 100);
+    expect([s.get("t:", ""), s.get("t:", fresh(""))]).toEqual([5, 5]);
+  });
+
+  it("snapshots keys flat (prefix + part) and splits them back at the first colon", () => {
+    const s = at(new DetectionState(10), 0);
+    s.set("ok:", "host:10.0.0.5:bob", 1, 100);
+    s.set("samples", "", 2, 100);
+    expect(s.snapshot().entries.map(([k]) => k)).toEqual(["ok:host:10.0.0.5:bob", "samples"]);
+    // A snapshot written before keys had two parts holds the same flat keys.
+    const restored = DetectionState.restore(
+      {
+        since: 0,
+        watermark: 0,
+        entries: [
+          ["ok:host:10.0.0.5:bob", 100, 1],
+          ["samples", 100, 2],
+        ],
+      },
+      10,
+    );
+    expect([restored.get("ok:", "host:10.0.0.5:bob"), restored.get("samples", "")]).toEqual([1, 2]);
+  });
+
+  it("refuses a prefix that would not split back the same way", () => {
+    const s = at(new DetectionState(10), 0);
+    expect(() => s.set("a:b:", "c", 1, 100)).toThrow(/must end in its only ":"/);
+    expect(() => s.set("ab", "c", 1, 100)).toThrow(/must end in its only ":"/);
+    expect(() => s.pushWindow("a", "b", { t: 0, id: "e" }, W)).toThrow(/must end in its only ":"/);
   });
 
   it("appends to a window exactly as pushWindow stores it", () => {
     const a = new DetectionState(10);
     const b = new DetectionState(10);
     for (const t of [500, 550, 100, 600, 601, 602, 603, -200, 1_400]) {
-      at(a, t).pushWindow<WindowEntry>("k", { t, id: `e${t}` }, W);
-      at(b, t).appendWindow<WindowEntry>("k", { t, id: `e${t}` }, W);
+      at(a, t).pushWindow<WindowEntry>("w:", "k", { t, id: `e${t}` }, W);
+      at(b, t).appendWindow<WindowEntry>("w:", "k", { t, id: `e${t}` }, W);
       expect(b.snapshot()).toEqual(a.snapshot());
     }
-  });
-
-  it("builds prefixed keys, reusing the string while the part repeats", () => {
-    const key = prefixedKey("dc:");
-    const first = key("dc01");
-    expect([first, key("dc01") === first, key("dc02"), key("dc01")]).toEqual(["dc:dc01", true, "dc:dc02", "dc:dc01"]);
   });
 
   it("never grows past maxKeys", () => {

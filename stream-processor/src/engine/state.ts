@@ -25,7 +25,8 @@ export interface StateSnapshot {
 
 /** One key's value in the LRU list: `prev` is the next older slot, `next` the next newer one. */
 interface Slot {
-  key: string;
+  prefix: string;
+  part: string;
   expires: number;
   value: Json;
   prev: Slot | undefined;
@@ -41,27 +42,36 @@ const SWEEP_PER_WRITE = 8;
  * used goes first) and by per-key expiry on event time. The engine advances `now` to each event's
  * time before calling the detection; nothing here reads the clock.
  *
+ * A key is given in two parts, a constant prefix ending in `:` (`kerb:`) and the entity it is about
+ * (`alice`); a key of one word (`samples`) is that word and the part "". Its flat form, prefix + part,
+ * is what snapshots hold, and it splits back at its first `:`. Why two parts: the entity string is
+ * the same object for every detection routed an event (the normalizers and key helpers hand back
+ * their last answer), so its hash, computed by the first Map lookup, is cached in the string; a key
+ * built as `kerb:${name}` is a fresh string per detection per event, flattened and hashed each time,
+ * which was the engine's single hottest spot.
+ *
  * Recency is a doubly linked list threaded through the slots (oldest first), not the Map's own
  * insertion order: a touch then relinks two pointers instead of a delete + re-insert, which costs two
- * more hash lookups and leaves a hole that the Map's iteration (and rehash) must walk later. Every
- * detection reads several keys per event, so this is the engine's hottest path.
+ * more hash lookups and leaves a hole that the Map's iteration (and rehash) must walk later.
  *
- * The last slot looked up is kept beside its key: detections build keys afresh per event (`dc:${host}`),
- * and a fresh string must be flattened and hashed before the Map can find it, which costs more than
- * comparing it with the previous key. That previous key is very often the same one: read then
- * written back in one evaluation, or a DC's key asked for on every event. The last key found absent
- * is kept too (until a key is added), for keys asked for on every event that are rarely set.
+ * The last slot looked up is kept beside its key parts, and the last key found absent too (until a
+ * key is added): a detection very often reads a key and writes it back, or asks for the same DC's key
+ * on every event, and comparing with the previous parts is cheaper than probing the Map.
  */
 export class DetectionState {
-  private readonly slots = new Map<string, Slot>();
+  /** Slots by prefix, then by part. */
+  private readonly byPrefix = new Map<string, Map<string, Slot>>();
+  private count = 0;
   /** Least recently used slot. */
   private oldest: Slot | undefined;
   /** Most recently used slot. */
   private newest: Slot | undefined;
-  /** Key and slot of the last lookup (lastSlot is cleared when that slot is removed). */
-  private lastKey = "";
+  /** Parts and slot of the last lookup (lastSlot is cleared when that slot is removed). */
+  private lastPrefix = "";
+  private lastPart = "";
   private lastSlot: Slot | undefined;
-  private lastMissKey: string | undefined;
+  private missPrefix: string | undefined;
+  private missPart: string | undefined;
   /** Event time of the event being evaluated (ms). */
   now = 0;
   /** Highest event time seen; expiry is measured against it so it never moves backwards. */
@@ -80,12 +90,12 @@ export class DetectionState {
 
   /** Number of live keys (bounded by maxKeys). */
   get size(): number {
-    return this.slots.size;
+    return this.count;
   }
 
-  /** The value under a key, or undefined when absent or expired; reading marks it recently used. */
-  get<T extends Json>(key: string): T | undefined {
-    const slot = this.lookup(key);
+  /** The value under prefix + part, or undefined when absent or expired; reading marks it recently used. */
+  get<T extends Json>(prefix: string, part: string): T | undefined {
+    const slot = this.lookup(prefix, part);
     if (slot === undefined) return undefined;
     if (slot.expires < this.watermark) {
       this.remove(slot);
@@ -98,38 +108,46 @@ export class DetectionState {
     return slot.value as T;
   }
 
-  /** Stores a value that expires ttlMs of event time after now. */
-  set(key: string, value: Json, ttlMs: number): void {
-    this.put(key, this.now + ttlMs, value);
+  /** Stores a value under prefix + part that expires ttlMs of event time after now. */
+  set(prefix: string, part: string, value: Json, ttlMs: number): void {
+    this.put(prefix, part, this.now + ttlMs, value);
     this.sweep();
   }
 
-  delete(key: string): void {
-    const slot = this.lookup(key);
+  delete(prefix: string, part: string): void {
+    const slot = this.lookup(prefix, part);
     if (slot !== undefined) this.remove(slot);
   }
 
-  private lookup(key: string): Slot | undefined {
-    if (key === this.lastKey && this.lastSlot !== undefined) return this.lastSlot;
-    if (key === this.lastMissKey) return undefined;
-    const slot = this.slots.get(key);
-    if (slot === undefined) this.lastMissKey = key;
-    else {
-      this.lastKey = key;
+  private lookup(prefix: string, part: string): Slot | undefined {
+    if (part === this.lastPart && prefix === this.lastPrefix && this.lastSlot !== undefined) return this.lastSlot;
+    if (part === this.missPart && prefix === this.missPrefix) return undefined;
+    const slot = this.byPrefix.get(prefix)?.get(part);
+    if (slot === undefined) {
+      this.missPrefix = prefix;
+      this.missPart = part;
+    } else {
+      this.lastPrefix = prefix;
+      this.lastPart = part;
       this.lastSlot = slot;
     }
     return slot;
   }
 
   /** Stores a value as the most recently used one. */
-  private put(key: string, expires: number, value: Json): void {
-    const slot = this.lookup(key);
+  private put(prefix: string, part: string, expires: number, value: Json): void {
+    const slot = this.lookup(prefix, part);
     if (slot === undefined) {
-      const fresh: Slot = { key, expires, value, prev: undefined, next: undefined };
-      this.slots.set(key, fresh);
-      this.lastMissKey = undefined;
+      const fresh: Slot = { prefix, part, expires, value, prev: undefined, next: undefined };
+      checkKey(prefix, part);
+      let slots = this.byPrefix.get(prefix);
+      if (slots === undefined) this.byPrefix.set(prefix, (slots = new Map()));
+      slots.set(part, fresh);
+      this.count++;
+      this.missPart = undefined;
       this.append(fresh);
-      this.lastKey = key;
+      this.lastPrefix = prefix;
+      this.lastPart = part;
       this.lastSlot = fresh;
       return;
     }
@@ -143,7 +161,8 @@ export class DetectionState {
 
   private remove(slot: Slot): void {
     if (slot === this.lastSlot) this.lastSlot = undefined;
-    this.slots.delete(slot.key);
+    this.byPrefix.get(slot.prefix)!.delete(slot.part);
+    this.count--;
     this.unlink(slot);
   }
 
@@ -169,10 +188,10 @@ export class DetectionState {
    * the usual trailing window; a late event also completes the window that had already moved past
    * it, so a few minutes of disorder does not hide a burst.
    */
-  pushWindow<E extends WindowEntry>(key: string, entry: E, options: WindowOptions): E[] {
-    const stored = this.get<E[]>(key) ?? [];
+  pushWindow<E extends WindowEntry>(prefix: string, part: string, entry: E, options: WindowOptions): E[] {
+    const stored = this.get<E[]>(prefix, part) ?? [];
     const at = insertionPoint(stored, entry);
-    this.storeWindow(key, stored, at, entry, options);
+    this.storeWindow(prefix, part, stored, at, entry, options);
     // Measured before trimming, so an entry too late to be kept still counts with its neighbours.
     // Counted first and copied once: this runs for every windowed event of every detection.
     const from = entry.t - options.windowMs;
@@ -200,9 +219,9 @@ export class DetectionState {
   }
 
   /** pushWindow for a detection that only records: the same stored window, without the answer. */
-  appendWindow<E extends WindowEntry>(key: string, entry: E, options: WindowOptions): void {
-    const stored = this.get<E[]>(key) ?? [];
-    this.storeWindow(key, stored, insertionPoint(stored, entry), entry, options);
+  appendWindow<E extends WindowEntry>(prefix: string, part: string, entry: E, options: WindowOptions): void {
+    const stored = this.get<E[]>(prefix, part) ?? [];
+    this.storeWindow(prefix, part, stored, insertionPoint(stored, entry), entry, options);
   }
 
   /**
@@ -210,7 +229,14 @@ export class DetectionState {
    * newest - window - lateness, and at most maxEntries of the newest: one copy, the stored array
    * itself is left alone (a detection may still hold it).
    */
-  private storeWindow<E extends WindowEntry>(key: string, stored: E[], at: number, entry: E, options: WindowOptions): void {
+  private storeWindow<E extends WindowEntry>(
+    prefix: string,
+    part: string,
+    stored: E[],
+    at: number,
+    entry: E,
+    options: WindowOptions,
+  ): void {
     const n = stored.length + 1;
     const newest = at === stored.length ? entry.t : stored[stored.length - 1]!.t;
     const horizon = newest - options.windowMs - options.latenessMs;
@@ -219,14 +245,14 @@ export class DetectionState {
     drop = Math.max(drop, n - options.maxEntries);
     const kept: E[] = [];
     for (let i = drop; i < n; i++) kept.push(i < at ? stored[i]! : i === at ? entry : stored[i - 1]!);
-    this.put(key, newest + options.windowMs + options.latenessMs, kept);
+    this.put(prefix, part, newest + options.windowMs + options.latenessMs, kept);
     this.sweep();
   }
 
   /** True the first time a key is seen (then remembered for ttlMs); false while it is remembered. */
-  firstSeen(key: string, ttlMs: number): boolean {
-    const seen = this.get<number>(key) !== undefined;
-    this.set(key, this.now, ttlMs);
+  firstSeen(prefix: string, part: string, ttlMs: number): boolean {
+    const seen = this.get<number>(prefix, part) !== undefined;
+    this.set(prefix, part, this.now, ttlMs);
     return !seen;
   }
 
@@ -235,7 +261,9 @@ export class DetectionState {
     const entries: [string, number, Json][] = [];
     // Expired slots are kept too: they still hold LRU places, and a restored state must evict exactly
     // what the uninterrupted one would.
-    for (let slot = this.oldest; slot !== undefined; slot = slot.next) entries.push([slot.key, slot.expires, structuredClone(slot.value)]);
+    for (let slot = this.oldest; slot !== undefined; slot = slot.next) {
+      entries.push([slot.prefix + slot.part, slot.expires, structuredClone(slot.value)]);
+    }
     return { since: this.since ?? null, watermark: Number.isFinite(this.watermark) ? this.watermark : null, entries };
   }
 
@@ -245,13 +273,17 @@ export class DetectionState {
     state.since = snapshot.since ?? undefined;
     state.watermark = snapshot.watermark ?? Number.NEGATIVE_INFINITY;
     state.now = snapshot.watermark ?? 0;
-    for (const [key, expires, value] of snapshot.entries) state.put(key, expires, structuredClone(value));
-    while (state.slots.size > maxKeys) state.remove(state.oldest!);
+    for (const [key, expires, value] of snapshot.entries) {
+      const colon = key.indexOf(":");
+      const [prefix, part] = colon < 0 ? [key, ""] : [key.slice(0, colon + 1), key.slice(colon + 1)];
+      state.put(prefix, part, expires, structuredClone(value));
+    }
+    while (state.count > maxKeys) state.remove(state.oldest!);
     return state;
   }
 
   private sweep(): void {
-    while (this.slots.size > this.maxKeys) this.remove(this.oldest!);
+    while (this.count > this.maxKeys) this.remove(this.oldest!);
     for (let budget = SWEEP_PER_WRITE; budget > 0 && this.oldest !== undefined && this.oldest.expires < this.watermark; budget--) {
       this.remove(this.oldest);
     }
@@ -266,18 +298,12 @@ function insertionPoint(entries: readonly WindowEntry[], entry: WindowEntry): nu
 }
 
 /**
- * A key builder for one prefix that hands back the same string while the part is the same: keys of
- * the few hosts asked about on every event (a DC's `dc:` / `pending:` keys) are then found by a
- * pointer comparison instead of being built, flattened and hashed again for every event.
+ * A prefix is one word ending in its only `:`, or a whole one-word key with the part "": so that a
+ * snapshot's flat key splits back at its first `:` into the same two parts. Checked per new key.
  */
-export function prefixedKey(prefix: string): (part: string) => string {
-  let lastPart: string | undefined;
-  let lastKey = "";
-  return (part) => {
-    if (part !== lastPart) {
-      lastPart = part;
-      lastKey = prefix + part;
-    }
-    return lastKey;
-  };
+function checkKey(prefix: string, part: string): void {
+  const colon = prefix.indexOf(":");
+  if (colon < 0 ? part !== "" : colon !== prefix.length - 1) {
+    throw new Error(`state key prefix ${JSON.stringify(prefix)} must end in its only ":" (or be a whole key with the part "")`);
+  }
 }
