@@ -187,17 +187,34 @@ function setOf(list: string[]): Set<string> {
   if (!set) sets.set(list, (set = new Set(list)));
   return set;
 }
+// Several detections routed an event ask about the same host or endpoint in the same context: the
+// last answer is kept with what it was asked about (contexts are immutable, so the same context
+// object and the same host give the same answer).
+const lastDcHost: { ctx?: EntityContext; host?: string; answer: boolean } = { answer: false };
+const lastDcEndpoint: { ctx?: EntityContext; ep?: Endpoint; answer: boolean } = { answer: false };
+
 /** True when the host name or IP is a known DC. */
 export function isDcHost(ctx: EntityContext, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  if (host === lastDcHost.host && ctx === lastDcHost.ctx) return lastDcHost.answer;
   const h = normHost(host);
-  if (!h) return false;
-  return setOf(ctx.dcHosts).has(h) || setOf(ctx.dcIps).has(h) || hasRole(ctx, "dc", h);
+  const answer = !!h && (setOf(ctx.dcHosts).has(h) || setOf(ctx.dcIps).has(h) || hasRole(ctx, "dc", h));
+  lastDcHost.ctx = ctx;
+  lastDcHost.host = host;
+  lastDcHost.answer = answer;
+  return answer;
 }
 
 /** True when the endpoint (IP or host) is a known DC. */
 export function isDcEndpoint(ctx: EntityContext, ep: Endpoint | undefined): boolean {
-  const ip = normIp(ep?.ip);
-  return (ip !== undefined && (setOf(ctx.dcIps).has(ip) || hasRole(ctx, "dc", ip))) || isDcHost(ctx, ep?.host);
+  if (ep === undefined) return false;
+  if (ep === lastDcEndpoint.ep && ctx === lastDcEndpoint.ctx) return lastDcEndpoint.answer;
+  const ip = normIp(ep.ip);
+  const answer = (ip !== undefined && (setOf(ctx.dcIps).has(ip) || hasRole(ctx, "dc", ip))) || isDcHost(ctx, ep.host);
+  lastDcEndpoint.ctx = ctx;
+  lastDcEndpoint.ep = ep;
+  lastDcEndpoint.answer = answer;
+  return answer;
 }
 
 /** True when the principal is a DC machine account: its SID is a DC's, `NAME$` for a known DC `NAME`, or its DN in the DCs' OU. */

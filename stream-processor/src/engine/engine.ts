@@ -144,11 +144,22 @@ export function createEngine(options: EngineOptions): Engine {
     return { type, alert: structuredClone(open.alert) };
   }
 
+  // The oldest open alert is checked on every event once any is open: its lastSeen is parsed when it
+  // changes, not per event.
+  const oldest = { alert: undefined as Alert | undefined, lastSeen: "", at: 0 };
+  const lastSeenOf = (a: Alert): number => {
+    if (a !== oldest.alert || a.lastSeen !== oldest.lastSeen) {
+      oldest.alert = a;
+      oldest.lastSeen = a.lastSeen;
+      oldest.at = parseTime(a.lastSeen);
+    }
+    return oldest.at;
+  };
+
   function prune(t: Tenant): void {
     // Both maps are in last-touched order, which tracks event time closely enough to sweep from the front.
     for (let f = t.alerts.first(); f; f = t.alerts.first()) {
-      // Runs for every event once any alert is open: parseTime, not Date.parse (same value, far cheaper).
-      if (t.alerts.size <= maxOpenAlerts && parseTime(f.value.alert.lastSeen) + f.value.windowMs >= t.watermark - latenessMs) break;
+      if (t.alerts.size <= maxOpenAlerts && lastSeenOf(f.value.alert) + f.value.windowMs >= t.watermark - latenessMs) break;
       t.alerts.delete(f.key);
     }
     t.seen.evict(maxSeen, t.watermark - SEEN_TTL_MS);

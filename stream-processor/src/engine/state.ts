@@ -189,17 +189,14 @@ export class DetectionState {
    * it, so a few minutes of disorder does not hide a burst.
    */
   pushWindow<E extends WindowEntry>(prefix: string, part: string, entry: E, options: WindowOptions): E[] {
-    const stored = this.get<E[]>(prefix, part) ?? [];
-    const at = insertionPoint(stored, entry);
-    this.storeWindow(prefix, part, stored, at, entry, options);
+    const entries = this.insert<E>(prefix, part, entry);
     // Measured before trimming, so an entry too late to be kept still counts with its neighbours.
     // Counted first and copied once: this runs for every windowed event of every detection.
     const from = entry.t - options.windowMs;
     const to = entry.t + options.windowMs;
     let trailing = 0;
     let leading = 0;
-    for (let i = 0; i <= stored.length; i++) {
-      const t = i < at ? stored[i]!.t : i === at ? entry.t : stored[i - 1]!.t;
+    for (const { t } of entries) {
       if (t >= from && t <= entry.t) trailing++;
       if (t >= entry.t && t <= to) leading++;
     }
@@ -208,44 +205,48 @@ export class DetectionState {
     // The trailing window keeps its newest maxEntries, the leading one its oldest.
     let skip = useLeading ? 0 : Math.max(0, trailing - max);
     const out: E[] = [];
-    for (let i = 0; i <= stored.length && out.length < max; i++) {
-      const e = i < at ? stored[i]! : i === at ? entry : stored[i - 1]!;
+    for (let i = 0; i < entries.length && out.length < max; i++) {
+      const e = entries[i]!;
       if (useLeading ? e.t >= entry.t && e.t <= to : e.t >= from && e.t <= entry.t) {
         if (skip > 0) skip--;
         else out.push(e);
       }
     }
+    this.trim(prefix, part, entries, options);
     return out;
   }
 
   /** pushWindow for a detection that only records: the same stored window, without the answer. */
   appendWindow<E extends WindowEntry>(prefix: string, part: string, entry: E, options: WindowOptions): void {
-    const stored = this.get<E[]>(prefix, part) ?? [];
-    this.storeWindow(prefix, part, stored, insertionPoint(stored, entry), entry, options);
+    this.trim(prefix, part, this.insert<E>(prefix, part, entry), options);
   }
 
   /**
-   * Stores stored + entry (inserted at `at`, keeping time order) without the entries older than
-   * newest - window - lateness, and at most maxEntries of the newest: one copy, the stored array
-   * itself is left alone (a detection may still hold it).
+   * The stored window with entry inserted in time order (after every entry not newer than it). In
+   * place: a window is only ever held by its state between events (snapshots copy it), and copying
+   * it on every event was most of what windowed detections cost.
    */
-  private storeWindow<E extends WindowEntry>(
-    prefix: string,
-    part: string,
-    stored: E[],
-    at: number,
-    entry: E,
-    options: WindowOptions,
-  ): void {
-    const n = stored.length + 1;
-    const newest = at === stored.length ? entry.t : stored[stored.length - 1]!.t;
+  private insert<E extends WindowEntry>(prefix: string, part: string, entry: E): E[] {
+    const entries = this.get<E[]>(prefix, part) ?? [];
+    let at = entries.length;
+    while (at > 0 && entries[at - 1]!.t > entry.t) at--;
+    if (at === entries.length) entries.push(entry);
+    else entries.splice(at, 0, entry);
+    return entries;
+  }
+
+  /**
+   * Stores a window without the entries older than newest - window - lateness, and at most
+   * maxEntries of the newest.
+   */
+  private trim<E extends WindowEntry>(prefix: string, part: string, entries: E[], options: WindowOptions): void {
+    const newest = entries[entries.length - 1]!.t;
     const horizon = newest - options.windowMs - options.latenessMs;
     let drop = 0;
-    while (drop < n && (drop < at ? stored[drop]!.t : drop === at ? entry.t : stored[drop - 1]!.t) < horizon) drop++;
-    drop = Math.max(drop, n - options.maxEntries);
-    const kept: E[] = [];
-    for (let i = drop; i < n; i++) kept.push(i < at ? stored[i]! : i === at ? entry : stored[i - 1]!);
-    this.put(prefix, part, newest + options.windowMs + options.latenessMs, kept);
+    while (drop < entries.length && entries[drop]!.t < horizon) drop++;
+    drop = Math.max(drop, entries.length - options.maxEntries);
+    if (drop > 0) entries.splice(0, drop);
+    this.put(prefix, part, newest + options.windowMs + options.latenessMs, entries);
     this.sweep();
   }
 
@@ -288,13 +289,6 @@ export class DetectionState {
       this.remove(this.oldest);
     }
   }
-}
-
-/** Where an entry goes in a time-ordered window: after every entry not newer than it. */
-function insertionPoint(entries: readonly WindowEntry[], entry: WindowEntry): number {
-  let at = entries.length;
-  while (at > 0 && entries[at - 1]!.t > entry.t) at--;
-  return at;
 }
 
 /**
