@@ -92,7 +92,7 @@ export const accountEnumeration = defineDetection({
     if (isEntityExcluded(ctx, ID, source.entity)) return [];
     if (result === "exists") {
       // Only remembered once the source probes unknown names; every source's normal logons are not kept.
-      if (state.get<Guess[]>("s:", source.key) === undefined) return [];
+      if (!state.holds("s:") || state.get<Guess[]>("s:", source.key) === undefined) return [];
     }
     const v = result === "exists" ? 1 : 0;
     const entries = state.pushWindow<Guess>("s:", source.key, { t: state.now, id: event.id, a: account, n: label(event.actor), v }, WINDOW);

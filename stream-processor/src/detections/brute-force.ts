@@ -143,7 +143,7 @@ export const bruteForce = defineDetection({
       if (perAccount.length >= FAILURE_THRESHOLD) return [againstAccount(event, account, perAccount, undefined)];
       return [];
     }
-    if (!source) return [];
+    if (!source || !state.holds("a:")) return [];
     const perAccount = within(state.get<AccountEntry[]>("a:", account), t);
     if (!perAccount.some((e) => e.s === source.key)) return [];
     const perSource = within(state.get<SourceEntry[]>("s:", source.key), t);

@@ -109,6 +109,7 @@ export function sensitiveReason(state: DetectionState, ctx: EntityContext, p: Pr
   if (ctx.sensitive.length > 0 && refs.some((r) => ctx.sensitive.includes(r))) return "tagged sensitive";
   const sid = normSid(p?.sid);
   if (sid?.endsWith("-500") && /^S-1-5-21-\d+-\d+-\d+-500$/.test(sid)) return "built-in Administrator";
+  if (!state.holds("sensitive:")) return undefined;
   for (const r of refs) {
     const why = state.get<string>("sensitive:", r);
     if (why) return `member of ${why}`;

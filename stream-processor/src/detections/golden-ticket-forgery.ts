@@ -34,10 +34,22 @@ export function learnIssued(state: DetectionState, event: VigilEvent): void {
   const realm = realmOf(event);
   const kdc = kdcOf(event);
   if (event.kind === "kerberos.as" && realm && kdc && event.ticketEtype !== undefined && AES.has(event.ticketEtype))
-    state.set("aes:", `${kdc}:${realm}`, 1, AES_MEMORY_MS);
+    state.set("aes:", kdcRealm(kdc, realm), 1, AES_MEMORY_MS);
   const krbtgt = event.kind === "kerberos.as" || /^krbtgt(\/|$)/i.test(event.service);
   const issued = issuedPart(event);
   if (krbtgt && issued) state.set("tgt:", issued, state.now, ISSUED_MS);
+}
+
+// Every AS names the same few KDC / realm pairs: the last part is handed back while the pair is the
+// same, so the state finds it by its cached hash instead of hashing a new string per event.
+const lastKdcRealm = { kdc: "", realm: "", part: ":" };
+function kdcRealm(kdc: string, realm: string): string {
+  if (kdc !== lastKdcRealm.kdc || realm !== lastKdcRealm.realm) {
+    lastKdcRealm.kdc = kdc;
+    lastKdcRealm.realm = realm;
+    lastKdcRealm.part = `${kdc}:${realm}`;
+  }
+  return lastKdcRealm.part;
 }
 
 /** The `tgt:` state key's part: client and address. */

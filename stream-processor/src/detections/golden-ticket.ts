@@ -104,14 +104,15 @@ export const goldenTicket = defineDetection({
       return [];
     }
     const forged = event.kind === "kerberos.tgs" ? forgeryReasons(state, event) : [];
-    // Judged before this event counts as an issue (a TGS for krbtgt renews the TGT).
-    const unseen = event.kind === "kerberos.tgs" && noIssueSeen(state, event);
-    if (event.kind === "kerberos.tgs" && forged.length === 0) learnIssued(state, event);
     // Cached interactive logons (type 11) are checked against the local cache, not the KDC.
     const used =
       event.kind === "kerberos.tgs" ? event.result === 0 : event.success && event.logonType !== 11 && /kerberos/i.test(event.package ?? "");
     const off = used ? lookup(state, event.actor) : undefined;
     const offLong = !!off && state.now - off.t > KDC_RECHECK_MS;
+    // Judged before this event counts as an issue (a TGS for krbtgt renews the TGT), and only for an
+    // alert that will tell it: most service tickets raise nothing.
+    const unseen = event.kind === "kerberos.tgs" && (forged.length > 0 || offLong) && noIssueSeen(state, event);
+    if (event.kind === "kerberos.tgs" && forged.length === 0) learnIssued(state, event);
     if (forged.length === 0 && !offLong) return [];
     const source = sourceOf(event);
     const what =
@@ -159,6 +160,7 @@ function unmark(state: DetectionState, p: Principal | undefined): void {
 
 /** By SID when the event has one (a local account may share a disabled domain account's name), else by name. */
 function lookup(state: DetectionState, p: Principal | undefined): Off | undefined {
+  if (!state.holds("off:")) return undefined;
   const sid = normSid(p?.sid);
   for (const k of sid ? [sid] : keys(p)) {
     const v = state.get<{ t: number; why: Off["why"] }>("off:", k);

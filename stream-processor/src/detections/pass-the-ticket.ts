@@ -85,7 +85,7 @@ export const passTheTicket = defineDetection({
       state.set("delegated:", key, 1, TGT_LIFETIME_MS);
       return [];
     }
-    if ((options & CNAME_IN_ADDL_TKT) !== 0 || state.get<number>("delegated:", key) !== undefined) return [];
+    if ((options & CNAME_IN_ADDL_TKT) !== 0 || (state.holds("delegated:") && state.get<number>("delegated:", key) !== undefined)) return [];
     if (state.since === undefined || state.now - state.since < TGT_LIFETIME_MS) return [];
     const issued = (state.get<Issued[]>("tgt:", key) ?? []).filter((e) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS);
     if (issued.length === 0 || issued.some((e) => e.ip === ip)) return [];

@@ -101,7 +101,7 @@ export const passwordSpray = defineDetection({
     const bf = bruteForceFailure(event) ? state.pushWindow<Attempt>("bf:", source.key, { t, id: event.id, a: account, n: "" }, WINDOW) : [];
     if (!result) return [];
     if (result === "success") {
-      const alerted = state.get<number>("alerted:", source.key);
+      const alerted = state.holds("alerted:") ? state.get<number>("alerted:", source.key) : undefined;
       if (alerted !== undefined && t - alerted <= WINDOW_MS) {
         const failed = (state.get<Attempt[]>("s:", source.key) ?? []).filter((e) => e.t >= t - WINDOW_MS && e.t <= t);
         if (failed.some((e) => e.a === account)) return [spray(source, failed, [event], label(event.actor))];

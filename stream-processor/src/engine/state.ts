@@ -108,6 +108,15 @@ export class DetectionState {
     return slot.value as T;
   }
 
+  /**
+   * False when no key under the prefix is held: a get under it would find nothing, so a detection
+   * can skip building the part and probing for the many events of entities it never noted.
+   */
+  holds(prefix: string): boolean {
+    const slots = this.byPrefix.get(prefix);
+    return slots !== undefined && slots.size > 0;
+  }
+
   /** Stores a value under prefix + part that expires ttlMs of event time after now. */
   set(prefix: string, part: string, value: Json, ttlMs: number): void {
     this.put(prefix, part, this.now + ttlMs, value);
