@@ -86,13 +86,16 @@ export const accountEnumeration = defineDetection({
   ],
   evaluate(event, state, ctx) {
     const result = answer(event);
+    // An existing name counts only for a source already probing unknown ones: while no source is, the
+    // many ordinary logons are done here.
+    if (result === "exists" && !state.holds("s:")) return [];
     const account = accountKey(event.actor, "name");
     const source = sourceOf(event);
     if (!result || !account || !source || isMachineAccount(event.actor) || isDcEndpoint(ctx, event.src)) return [];
     if (isEntityExcluded(ctx, ID, source.entity)) return [];
     if (result === "exists") {
       // Only remembered once the source probes unknown names; every source's normal logons are not kept.
-      if (!state.holds("s:") || state.get<Guess[]>("s:", source.key) === undefined) return [];
+      if (state.get<Guess[]>("s:", source.key) === undefined) return [];
     }
     const v = result === "exists" ? 1 : 0;
     const entries = state.pushWindow<Guess>("s:", source.key, { t: state.now, id: event.id, a: account, n: label(event.actor), v }, WINDOW);

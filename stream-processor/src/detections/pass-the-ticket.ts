@@ -87,8 +87,13 @@ export const passTheTicket = defineDetection({
     }
     if ((options & CNAME_IN_ADDL_TKT) !== 0 || (state.holds("delegated:") && state.get<number>("delegated:", key) !== undefined)) return [];
     if (state.since === undefined || state.now - state.since < TGT_LIFETIME_MS) return [];
-    const issued = (state.get<Issued[]>("tgt:", key) ?? []).filter((e) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS);
-    if (issued.length === 0 || issued.some((e) => e.ip === ip)) return [];
+    const stored = state.get<Issued[]>("tgt:", key);
+    if (!stored) return [];
+    // Nearly always the TGT was issued to this very address: known without building the list.
+    const live = (e: Issued) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS;
+    if (stored.some((e) => e.ip === ip && live(e))) return [];
+    const issued = stored.filter(live);
+    if (issued.length === 0) return [];
     const user = state.get<string>("owner:", ip);
     const origin = issued[issued.length - 1]!;
     const owner = state.get<string>("owner:", origin.ip);

@@ -18,8 +18,20 @@ function digits(s: string, from: number, count: number): number {
   return n;
 }
 
+// The engine parses an event's time, then detections and context ask for the very same string again.
+let lastIso = "";
+let lastMs = Number.NaN;
+
 /** Milliseconds since the epoch of an ISO 8601 time, exactly as Date.parse gives it (NaN when invalid). */
 export function parseTime(iso: string): number {
+  if (iso === lastIso) return lastMs;
+  const ms = parseUncached(iso);
+  lastIso = iso;
+  lastMs = ms;
+  return ms;
+}
+
+function parseUncached(iso: string): number {
   // YYYY-MM-DDTHH:MM:SS then Z, or a fraction and Z.
   if (iso.length < 20 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45 || iso.charCodeAt(10) !== 84) return Date.parse(iso);
   if (iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58 || iso.charCodeAt(iso.length - 1) !== 90) return Date.parse(iso);
