@@ -305,8 +305,15 @@ export function hasExclusions(ctx: EntityContext, detectionId: string): boolean 
 
 const NO_REFS: readonly string[] = [];
 
-// Detections ask for every event, and almost always nothing is excluded: no list is built then.
+// Detections ask for every event, and almost always nothing is excluded: no list is built then, and
+// an exclusions object already seen empty (it is replaced, never changed) is not searched again.
+let emptyExclusions: EntityContext["exclusions"] | undefined;
 function exclusionRefs(ctx: EntityContext, detectionId: string): readonly string[] {
+  if (ctx.exclusions === emptyExclusions) return NO_REFS;
+  if (Object.keys(ctx.exclusions).length === 0) {
+    emptyExclusions = ctx.exclusions;
+    return NO_REFS;
+  }
   const own = ctx.exclusions[detectionId];
   const all = ctx.exclusions["*"];
   if (own === undefined || own.length === 0) return all ?? NO_REFS;
