@@ -54,6 +54,12 @@ function resolvedSourceOf(event: VigilEvent, ctx: EntityContext | undefined): So
   return { key: `host:${host}`, entity: { role: "source", kind: "computer", id: host, name: rawHost } };
 }
 
+/** The event's source address, unless it is the recording host's own loopback. */
+export function remoteAddress(event: VigilEvent): string | undefined {
+  const ip = normIp(event.src?.ip);
+  return ip && !isLoopback(ip) ? ip : undefined;
+}
+
 /** The source entity behind a `host:` key made by sourceOf. */
 export function sourceFromKey(key: string): AlertEntity {
   const id = key.slice(key.indexOf(":") + 1);

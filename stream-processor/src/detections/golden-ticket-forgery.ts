@@ -2,8 +2,9 @@
 // its encryption type, and with the operator's keytab its lifetime and PAC buffers. See golden-ticket.ts.
 import type { EventOf, VigilEvent } from "@vigil/sensor/contract";
 import { DAY, HOUR } from "../engine/detection.ts";
-import { isLoopback, normIp, normName } from "../engine/names.ts";
+import { normName } from "../engine/names.ts";
 import type { DetectionState } from "../engine/state.ts";
+import { remoteAddress } from "./entities.ts";
 
 /** Longest TGT a KDC issues under any sane policy (the default is 10 h, renewable for 7 days). */
 export const MAX_TGT_LIFETIME_MS = 7 * DAY;
@@ -55,8 +56,8 @@ function kdcRealm(kdc: string, realm: string): string {
 /** The `tgt:` state key's part: client and address. */
 function issuedPart(event: VigilEvent): string | undefined {
   const client = normName(event.actor?.name);
-  const ip = normIp(event.src?.ip);
-  return client && ip && !isLoopback(ip) ? `${client}@${ip}` : undefined;
+  const ip = remoteAddress(event);
+  return client && ip ? `${client}@${ip}` : undefined;
 }
 
 /** True when no TGT issue (AS, renewal) for this client at this address was seen in the last 10 hours. */

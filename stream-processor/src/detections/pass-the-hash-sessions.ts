@@ -2,8 +2,9 @@
 // the account from a computer that is not one of them. See the doc comment in pass-the-hash.ts.
 import type { VigilEvent } from "@vigil/sensor/contract";
 import { HOUR } from "../engine/detection.ts";
-import { isLoopback, normHost, normIp, normName } from "../engine/names.ts";
+import { normHost, normName } from "../engine/names.ts";
 import type { DetectionState } from "../engine/state.ts";
+import { remoteAddress } from "./entities.ts";
 
 /** How long a Kerberos session counts: Windows' and Samba's default maximum TGT lifetime. */
 export const SESSION_MS = 10 * HOUR;
@@ -31,12 +32,6 @@ function userAccount(event: VigilEvent): string | undefined {
   return name;
 }
 
-/** The source address, unless it is the DC's own loopback. */
-function sourceIp(event: VigilEvent): string | undefined {
-  const ip = normIp(event.src?.ip);
-  return ip && !isLoopback(ip) ? ip : undefined;
-}
-
 /** The host name the client claims (NTLM workstation) or the sensor resolved. */
 function sourceHost(event: VigilEvent): string | undefined {
   return normHost(event.kind === "ntlm" && event.workstation ? event.workstation : event.src?.host);
@@ -44,7 +39,7 @@ function sourceHost(event: VigilEvent): string | undefined {
 
 /** The event's source computer; undefined when it names none (or only the DC's own loopback). */
 export function computerOf(event: VigilEvent): Computer | undefined {
-  const ip = sourceIp(event);
+  const ip = remoteAddress(event);
   const host = sourceHost(event);
   if (!ip && !host) return undefined;
   // Built field by field: conditional spreads allocate a throw-away object per field, on 3 of 4 events.
@@ -78,7 +73,7 @@ export function noteKerberosSession(state: DetectionState, event: VigilEvent): b
   if (!kerberos) return false;
   const account = userAccount(event);
   if (!account) return true;
-  const ip = sourceIp(event);
+  const ip = remoteAddress(event);
   const host = sourceHost(event);
   if (!ip && !host) return true;
   const stored = state.get<Session[]>("kerb:", account);

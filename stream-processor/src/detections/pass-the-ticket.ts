@@ -1,9 +1,8 @@
-import type { EventOf } from "@vigil/sensor/contract";
 import { isEntityExcluded } from "../engine/context.ts";
 import { DAY, HOUR, defineDetection } from "../engine/detection.ts";
-import { isLoopback, normHost, normIp } from "../engine/names.ts";
+import { normHost } from "../engine/names.ts";
 import type { WindowEntry } from "../engine/state.ts";
-import { accountEntity, accountKey, isMachineAccount, label, present } from "./entities.ts";
+import { accountEntity, accountKey, isMachineAccount, label, present, remoteAddress } from "./entities.ts";
 
 const ID = "pass-the-ticket";
 const TITLE = "Suspected identity theft (pass-the-ticket)";
@@ -18,13 +17,6 @@ const CNAME_IN_ADDL_TKT = 0x00020000;
 
 interface Issued extends WindowEntry {
   ip: string;
-}
-
-type Kerb = EventOf<"kerberos.as" | "kerberos.tgs">;
-
-function ipOf(e: Kerb): string | undefined {
-  const ip = normIp(e.src?.ip);
-  return ip && !isLoopback(ip) ? ip : undefined;
 }
 
 /**
@@ -69,7 +61,7 @@ export const passTheTicket = defineDetection({
     "Review the services the account accessed from the second computer.",
   ],
   evaluate(event, state, ctx) {
-    const ip = ipOf(event);
+    const ip = remoteAddress(event);
     const key = accountKey(event.actor, "name");
     if (!ip || !key || event.result !== 0) return [];
     if (isMachineAccount(event.actor)) {
