@@ -58,6 +58,8 @@ export function hold(state: DetectionState, host: string | undefined, candidate:
 
 /** The held candidates of a host that is now known to be a DC (removed from state), else none. */
 export function release(ctx: EntityContext, state: DetectionState, host: string | undefined): AlertCandidate[] {
+  // Asked on every KDC event; almost always nothing is held.
+  if (!state.holds("pending:")) return [];
   const h = normHost(host);
   if (!h || !isKnownDc(ctx, state, h)) return [];
   const held = state.get<Json[]>("pending:", h);
