@@ -81,6 +81,7 @@ describe("DetectionState against its plain model", () => {
           state.advance(at);
         }
         expect(state.size).toBe(model.slots.size);
+        for (const p of PREFIXES) expect(state.holds(p)).toBe([...model.slots.keys()].some((k) => k.startsWith(p)));
         if (i % 97 === 0) expect(state.snapshot().entries).toEqual(model.entries());
       }
       expect(state.snapshot().entries).toEqual(model.entries());

@@ -114,6 +114,21 @@ describe("DetectionState", () => {
     expect([restored.get("ok:", "host:10.0.0.5:bob"), restored.get("samples", "")]).toEqual([1, 2]);
   });
 
+  it("holds a prefix while a key under it is kept (expired keys until they are swept or read)", () => {
+    const s = at(new DetectionState(10), 0);
+    expect(s.holds("a:")).toBe(false);
+    s.set("a:", "x", 1, 100);
+    s.set("b:", "x", 1, 1_000);
+    expect([s.holds("a:"), s.holds("b:"), s.holds("ab:")]).toEqual([true, true, false]);
+    at(s, 101);
+    expect(s.holds("a:")).toBe(true); // expired, not yet swept: a get would still have to look
+    expect(s.get("a:", "x")).toBeUndefined();
+    expect(s.holds("a:")).toBe(false);
+    s.set("a:", "y", 2, 100);
+    s.delete("a:", "y");
+    expect([s.holds("a:"), s.holds("b:")]).toEqual([false, true]);
+  });
+
   it("refuses a prefix that would not split back the same way", () => {
     const s = at(new DetectionState(10), 0);
     expect(() => s.set("a:b:", "c", 1, 100)).toThrow(/must end in its only ":"/);
