@@ -19,6 +19,14 @@ interface Issued extends WindowEntry {
   ip: string;
 }
 
+// Nearly always the TGT was issued to this very address and is live: the stored window itself is
+// handed back then, with no new list (the caller only checks it).
+function liveIssues(stored: Issued[], now: number): Issued[] {
+  let allLive = true;
+  for (const e of stored) if (e.t > now || e.t < now - TGT_LIFETIME_MS) allLive = false;
+  return allLive ? stored : stored.filter((e) => e.t <= now && e.t >= now - TGT_LIFETIME_MS);
+}
+
 /**
  * Pass-the-ticket (MDI 2018; T1550.003). A TGT stolen from one computer's memory (mimikatz
  * `sekurlsa::tickets /export`, Rubeus `dump`) is injected on the attacker's computer (`kerberos::ptt`,
@@ -81,11 +89,8 @@ export const passTheTicket = defineDetection({
     if (state.since === undefined || state.now - state.since < TGT_LIFETIME_MS) return [];
     const stored = state.get<Issued[]>("tgt:", key);
     if (!stored) return [];
-    // Nearly always the TGT was issued to this very address: known without building the list.
-    const live = (e: Issued) => e.t <= state.now && e.t >= state.now - TGT_LIFETIME_MS;
-    if (stored.some((e) => e.ip === ip && live(e))) return [];
-    const issued = stored.filter(live);
-    if (issued.length === 0) return [];
+    const issued = liveIssues(stored, state.now);
+    if (issued.length === 0 || issued.some((e) => e.ip === ip)) return [];
     const user = state.get<string>("owner:", ip);
     const origin = issued[issued.length - 1]!;
     const owner = state.get<string>("owner:", origin.ip);
