@@ -76,8 +76,8 @@ export const asrepRoasting = defineDetection({
   evaluate(event, state, ctx) {
     const account = accountKey(event.actor, "name");
     if (!account || isMachineAccount(event.actor)) return [];
-    const source = sourceOf(event);
     if (event.result === KDC_ERR_C_PRINCIPAL_UNKNOWN || event.result === KDC_ERR_PREAUTH_REQUIRED) {
+      const source = sourceOf(event);
       // Names a source asked about without pre-authentication: the user list a roasting tool walks.
       if (source) state.pushWindow<Roast>("p:", source.key, { t: state.now, id: event.id, a: account, n: "" }, PROBE_WINDOW);
       return [];
@@ -87,6 +87,7 @@ export const asrepRoasting = defineDetection({
       if (event.preAuthType !== undefined) state.set("pre:", account, state.now, PREAUTH_MEMORY_MS);
       return [];
     }
+    const source = sourceOf(event);
     if (!source || isDcEndpoint(ctx, event.src)) return [];
     if (isEntityExcluded(ctx, ID, source.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const entries = state.pushWindow<Roast>("s:", source.key, { t: state.now, id: event.id, a: account, n: label(event.actor) }, WINDOW);

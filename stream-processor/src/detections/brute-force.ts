@@ -129,25 +129,27 @@ export const bruteForce = defineDetection({
   ],
   evaluate(event, state, ctx) {
     const result = outcome(event);
+    // A success matters only after failures against its account: most events stop here.
+    if (result === "success" && !state.holds("a:")) return [];
     const account = accountKey(event.actor, "name");
     if (!result || !account || isMachineAccount(event.actor)) return [];
     const source = sourceOf(event);
     // Excluded accounts and sources are not even counted, so they cannot push others over a threshold.
     if (isEntityExcluded(ctx, ID, source?.entity) || isActorExcluded(ctx, ID, event.actor)) return [];
     const t = state.now;
-    const who = label(event.actor);
     if (result === "failure") {
+      const who = label(event.actor);
       const perAccount = state.pushWindow<AccountEntry>("a:", account, { t, id: event.id, s: source?.key ?? "" }, WINDOW);
       const perSource = source ? state.pushWindow<SourceEntry>("s:", source.key, { t, id: event.id, a: account, n: who }, WINDOW) : [];
       if (source && sourceHit(perSource)) return [fromSource(event, source, perSource, undefined)];
       if (perAccount.length >= FAILURE_THRESHOLD) return [againstAccount(event, account, perAccount, undefined)];
       return [];
     }
-    if (!source || !state.holds("a:")) return [];
+    if (!source) return [];
     const perAccount = within(state.get<AccountEntry[]>("a:", account), t);
     if (!perAccount.some((e) => e.s === source.key)) return [];
     const perSource = within(state.get<SourceEntry[]>("s:", source.key), t);
-    const success = `then ${who} authenticated successfully from ${source.entity.id}: the password was probably guessed`;
+    const success = `then ${label(event.actor)} authenticated successfully from ${source.entity.id}: the password was probably guessed`;
     if (sourceHit(perSource)) return [fromSource(event, source, perSource, success)];
     if (perAccount.length >= FAILURE_THRESHOLD) return [againstAccount(event, account, perAccount, success)];
     return [];
