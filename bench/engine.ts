@@ -30,12 +30,13 @@ import { allDetections, createEngine } from "@vigil/stream-processor";
 
 const args = process.argv.slice(2);
 const cold = args.includes("--cold");
-const benign = Number(args.find((a) => !a.startsWith("--")) ?? 300_000);
+const benignArg = args.find((a) => !a.startsWith("--"));
+const benign = Number(benignArg ?? 300_000);
 const usersFlag = args.find((a) => a.startsWith("--users="));
 const USERS = Number(usersFlag?.slice("--users=".length) ?? 5_000);
 if (!Number.isInteger(USERS) || USERS < 1)
   throw new Error(`--users needs a whole number of users above 0, not ${JSON.stringify(usersFlag)}`);
-if (!Number.isInteger(benign) || benign < 0) throw new Error(`benignEvents must be a whole number, not ${JSON.stringify(benign)}`);
+if (!Number.isInteger(benign) || benign < 0) throw new Error(`benignEvents must be a whole number, not ${JSON.stringify(benignArg)}`);
 const BATCH = 100;
 const samples = fileURLToPath(new URL("../../shared/datasets/attack-samples/", import.meta.url));
 const TENANT = "bench";
