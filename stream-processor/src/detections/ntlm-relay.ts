@@ -1,8 +1,8 @@
 import type { EventOf } from "@vigil/sensor/contract";
 import { isDcAccount, isDcEndpoint, isEntityExcluded } from "../engine/context.ts";
 import { DAY, HOUR, defineDetection } from "../engine/detection.ts";
-import { isLoopback, normIp, normName } from "../engine/names.ts";
-import { accountEntity, hostEntity, isMachineAccount, label, present } from "./entities.ts";
+import { normName } from "../engine/names.ts";
+import { accountEntity, hostEntity, isMachineAccount, label, present, remoteAddress } from "./entities.ts";
 
 const ID = "ntlm-relay";
 const TITLE = "Suspected NTLM relay attack (machine account)";
@@ -12,11 +12,6 @@ export const ADDRESS_MEMORY_MS = 7 * DAY;
 const MAX_ADDRESSES = 4;
 
 type Auth = EventOf<"kerberos.as" | "logon" | "ntlm">;
-
-function ipOf(e: Auth): string | undefined {
-  const ip = normIp(e.src?.ip);
-  return ip && !isLoopback(ip) ? ip : undefined;
-}
 
 /** True for an authentication that proves where a machine is: its own Kerberos TGT or Kerberos logon. */
 function kerberosProof(e: Auth): boolean {
@@ -73,7 +68,7 @@ export const ntlmRelay = defineDetection({
   evaluate(event, state, ctx) {
     if (!isMachineAccount(event.actor)) return [];
     const name = normName(event.actor?.name);
-    const ip = ipOf(event);
+    const ip = remoteAddress(event);
     if (!name || !ip) return [];
     if (kerberosProof(event)) {
       const known = (state.get<string[]>("ips:", name) ?? []).filter((a) => a !== ip);
